@@ -1,0 +1,19 @@
+#pragma once
+
+#include <string>
+
+#include "executor/suite.h"
+
+namespace mqttest {
+
+/// Loads and checks a suite file: structure, unknown keys (with "did you
+/// mean"), step kinds and their field types/ranges (values that contain a
+/// template are checked after expansion), assertion syntax. Throws
+/// config_error with `file:line:col`, source line and caret. No network I/O.
+suite load_suite(const std::string& path);
+
+/// Expands a path argument into suite files: a file as is; a directory into
+/// every *.yml / *.yaml below it, sorted. Throws usage_error if missing.
+std::vector<std::string> collect_suite_files(const std::string& path);
+
+}  // namespace mqttest

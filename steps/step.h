@@ -1,0 +1,47 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "executor/position.h"
+
+namespace mqttest {
+
+/// What a running step may look at besides its own fields.
+struct step_context {
+  const std::atomic<bool>* interrupted = nullptr;  ///< set on SIGINT/SIGTERM: stop waiting
+  int verbosity = 0;
+};
+
+/// A step ready to run: its fields are expanded and checked.
+class step {
+ public:
+  virtual ~step() = default;
+  /// Runs against the broker and returns the result JSON. Broker and runtime
+  /// problems go into result["error"] (and "err"); never throws.
+  virtual nlohmann::json run(const step_context& context) = 0;
+};
+
+/// One kind of step (`type: mqtt`). Fields are the step's own keys.
+struct step_kind {
+  std::string_view type;
+  /// The field names it accepts (canonical spelling), for "did you mean".
+  std::vector<std::string> (*fields)();
+  /// Load-time check of the unexpanded fields: unknown keys, types and ranges
+  /// of values without templates. Throws config_error (positions via locate,
+  /// pointers relative to the step's map).
+  void (*validate)(const nlohmann::json& fields, const locate_fn& locate);
+  /// Builds a step from expanded fields; throws config_error for bad values.
+  std::unique_ptr<step> (*make)(const nlohmann::json& fields, const locate_fn& locate);
+};
+
+/// The registry: nullptr for an unknown type.
+const step_kind* find_step_kind(std::string_view type);
+std::vector<std::string> step_kind_names();
+
+}  // namespace mqttest
