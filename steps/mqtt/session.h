@@ -1,0 +1,93 @@
+#pragma once
+
+#include <mqtt/async_client.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mqttest {
+
+using steady_time = std::chrono::steady_clock::time_point;
+
+struct received_message {
+  std::string topic;
+  std::string payload;
+  int qos = 0;
+  bool retained = false;
+  bool dup = false;
+};
+
+/// Outcome of one broker operation: error is "" on success.
+struct op_result {
+  op_result() = default;
+  op_result(std::string why) : error(std::move(why)) {}  // NOLINT: implicit on purpose
+
+  std::string error;
+  std::vector<int> granted;  ///< subscribe: granted QoS (or 0x80) per filter
+  bool ok() const { return error.empty(); }
+};
+
+/// One MQTT client connection. Messages matching the route's filters are
+/// queued by Paho's thread (never blocking there) and read with next().
+/// Every wait ends by its deadline or when *interrupted becomes true
+/// (error "interrupted").
+class session {
+ public:
+  /// route: topic filters whose messages are queued; set before connect()
+  /// so a persistent session's messages sent right after CONNACK are kept.
+  session(std::string url, std::string client_id, std::vector<std::string> route,
+          const std::atomic<bool>* interrupted);
+  ~session();
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+
+  op_result connect(bool clean_session, std::chrono::milliseconds timeout);
+  op_result subscribe(const std::vector<std::string>& filters, int qos,
+                      std::chrono::milliseconds timeout);
+  op_result unsubscribe(const std::vector<std::string>& filters, std::chrono::milliseconds timeout);
+  op_result publish(const std::string& topic, const std::string& payload, int qos, bool retained,
+                    std::chrono::milliseconds timeout);
+  op_result disconnect(std::chrono::milliseconds timeout);
+
+  /// The next queued message, or nullopt at the deadline, on interrupt or
+  /// when the connection is lost (see lost()).
+  std::optional<received_message> next(steady_time deadline);
+  /// A queued message if one is there now.
+  std::optional<received_message> try_next();
+  /// Why the connection was lost, "" while it is fine.
+  std::string lost() const;
+
+  const std::string& client_id() const { return client_id_; }
+  const std::string& url() const { return url_; }
+
+ private:
+  void on_message(const mqtt::const_message_ptr& message);
+  void on_connection_lost(const std::string& cause);
+  bool is_interrupted() const { return interrupted_ != nullptr && interrupted_->load(); }
+
+  struct wait_outcome;
+  wait_outcome await(const mqtt::token_ptr& token, steady_time deadline);
+  std::string connect_failure(int return_code, const std::string& message, steady_time deadline);
+
+  std::string url_;
+  std::string client_id_;
+  std::vector<std::string> route_;
+  const std::atomic<bool>* interrupted_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable arrived_;
+  std::deque<received_message> queue_;
+  std::string lost_;
+  bool connected_ = false;
+
+  // Last member: destroyed first, so Paho callbacks never see a dead queue.
+  mqtt::async_client client_;
+};
+
+}  // namespace mqttest

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace mqttest {
+
+/// MQTT topic filter matching: `+` one level, `#` this level and all below
+/// (`a/#` matches `a`), and topics starting with `$` are not matched by a
+/// wildcard at the first level.
+bool topic_matches(std::string_view filter, std::string_view topic);
+
+/// "" when filter is a valid topic filter, else why not.
+std::string topic_filter_problem(std::string_view filter);
+
+/// "" when topic is a valid topic name to publish to, else why not.
+std::string topic_name_problem(std::string_view topic);
+
+}  // namespace mqttest
