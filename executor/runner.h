@@ -1,0 +1,26 @@
+#pragma once
+
+#include <atomic>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "executor/report.h"
+#include "executor/suite.h"
+
+namespace mqttest {
+
+struct run_options {
+  nlohmann::json vars = nlohmann::json::object();  ///< override every suite's vars
+  bool stop_on_failure = false;                     ///< stop the run after a failed test case
+  int verbosity = 0;
+  const std::atomic<bool>* interrupted = nullptr;   ///< SIGINT/SIGTERM seen: stop, still report
+};
+
+/// Runs loaded suites in order, feeding every reporter, and returns the whole
+/// run. Step problems (expansion, bad values, broker errors) become failed
+/// steps; nothing here throws for them.
+run_report run_suites(const std::vector<suite>& suites, const run_options& options,
+                      const std::vector<reporter*>& reporters);
+
+}  // namespace mqttest
