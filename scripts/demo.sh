@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The main job: build mqttest and run the example suites against a private
+# mosquitto that mqttest starts and stops itself (--local-broker).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh build -DCMAKE_BUILD_TYPE=Release
+exec build/mqttest run --local-broker testsuites/examples \
+  --format junit --output-dir build/reports "$@"

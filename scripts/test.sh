@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Every test: installs what is missing, builds with warnings as errors and
+# ASan+UBSan, then runs the unit tests and the integration tests (each starts
+# its own mosquitto on a free loopback port).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=build/ci
+scripts/setup.sh "$build" -DMQTTEST_WERROR=ON -DMQTTEST_SANITIZE=address,undefined
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export ASAN_OPTIONS=detect_leaks=1
+ctest --test-dir "$build" --output-on-failure "$@"
