@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# Times mqttest against mosquitto's own clients, interleaved, on a private
+# mosquitto. Usage: bench/run.sh   (env: MQTTEST, BENCH_N; see bench/README.md)
+set -uo pipefail
+export LC_ALL=C # EPOCHREALTIME with a '.' separator
+
+MQTTEST=${MQTTEST:-build/mqttest}
+N=${BENCH_N:-20}
+bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+payload='{"c":1}'
+
+work=""
+broker_pid=""
+watcher_pid=""
+port=""
+failed=0
+
+die() {
+  echo "bench: $*" >&2
+  exit 1
+}
+
+probe() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
+
+stop_pid() { # $1: pid of a child of this shell
+  kill -TERM "$1" 2>/dev/null || return 0
+  # mosquitto blocks signals while it sleeps in epoll_wait; a connection wakes it.
+  probe
+  wait "$1" 2>/dev/null
+}
+
+cleanup() {
+  [[ -n $watcher_pid ]] && stop_pid "$watcher_pid"
+  [[ -n $broker_pid ]] && stop_pid "$broker_pid"
+  [[ -n $work ]] && rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+check_tools() {
+  [[ $N =~ ^[1-9][0-9]*$ ]] || die "BENCH_N must be a positive integer, got '$N'"
+  [[ -x $MQTTEST ]] || die "mqttest binary not found at $MQTTEST (set MQTTEST=...)"
+  MOSQUITTO=$(command -v mosquitto || true)
+  for candidate in /usr/sbin/mosquitto /usr/local/sbin/mosquitto; do
+    [[ -z $MOSQUITTO && -x $candidate ]] && MOSQUITTO=$candidate
+  done
+  [[ -n $MOSQUITTO ]] || die "mosquitto not found (install it: apt-get install -y mosquitto)"
+  local tool
+  for tool in mosquitto_pub mosquitto_sub python3; do
+    command -v "$tool" >/dev/null || die "$tool not found"
+  done
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+start_broker() {
+  local attempt deadline
+  for attempt in 1 2 3 4 5; do
+    port=$(free_port)
+    {
+      echo "listener $port 127.0.0.1"
+      echo "allow_anonymous true"
+      echo "set_tcp_nodelay true"   # as mqttest --local-broker does
+      [[ $EUID -eq 0 ]] && echo "user root"
+      echo "log_dest file $work/mosquitto.log"
+      echo "log_type error warning notice"
+    } >"$work/mosquitto.conf"
+    "$MOSQUITTO" -c "$work/mosquitto.conf" </dev/null >/dev/null 2>"$work/mosquitto.stderr" &
+    broker_pid=$!
+    deadline=$((${EPOCHREALTIME/./} + 5000000))
+    while ((${EPOCHREALTIME/./} < deadline)) && kill -0 "$broker_pid" 2>/dev/null; do
+      probe && return 0
+      sleep 0.002
+    done
+    stop_pid "$broker_pid"
+    broker_pid=""
+    grep -q "Address already in use" "$work/mosquitto.log" 2>/dev/null || break
+  done
+  die "mosquitto did not start on 127.0.0.1:$port: $(tail -n 5 "$work/mosquitto.stderr" "$work/mosquitto.log" 2>/dev/null)"
+}
+
+# --- one timed sample: elapsed µs of "$@" appended to $work/$case.$side -----
+# Output goes to $work/out; the caller validates it after timing stops.
+timed() {
+  local file=$1
+  shift
+  local t0=${EPOCHREALTIME/./}
+  "$@" >"$work/out" 2>"$work/err"
+  local rc=$? t1=${EPOCHREALTIME/./}
+  echo $((t1 - t0)) >>"$file"
+  return $rc
+}
+
+# --- the cases: <case>_mqttest RUN and <case>_mosquitto RUN do the same work -
+# persistent_flow: the 4-step persistent-queue flow of venom-mqtt.md
+persistent_flow_mqttest() {
+  "$MQTTEST" run "$bench_dir/persistent_flow.yml" --var "addrs=tcp://127.0.0.1:$port" --var "run=$1"
+}
+
+persistent_flow_mosquitto() {
+  local id="bench-$1" topic="bench/queue/$1"
+  mosquitto_sub -p "$port" -c -i "$id" -q 1 -t "$topic" -E &&
+    mosquitto_pub -p "$port" -i "$id-pub" -q 1 -t "$topic" -m "$payload" &&
+    mosquitto_sub -p "$port" -c -i "$id" -q 1 -t "$topic" -C 1 -W 5 &&
+    mosquitto_sub -p "$port" -i "$id" -q 1 -t "$topic" -E
+}
+
+# pub: one QoS 1 publish
+pub_mqttest() { "$MQTTEST" pub --addrs "tcp://127.0.0.1:$port" -q 1 -t "bench/pub/$1" -m "$payload"; }
+pub_mosquitto() { mosquitto_pub -p "$port" -q 1 -t "bench/pub/$1" -m "$payload"; }
+
+# sub_retained: read one retained message
+sub_retained_mqttest() { "$MQTTEST" sub --addrs "tcp://127.0.0.1:$port" -t bench/retained -C 1 -W 5; }
+sub_retained_mosquitto() { mosquitto_sub -p "$port" -t bench/retained -C 1 -W 5; }
+
+# validators of one sample's output ($work/out); the exit status is checked too
+valid_exit_only() { true; }
+valid_one_payload() { [[ $(cat "$work/out") == "$payload" ]]; }
+valid_mentions_topic() { grep -q 'bench/retained' "$work/out"; }
+
+# Runs N interleaved pairs of case $1: "$1_mqttest RUN" vs "$1_mosquitto RUN".
+# The side that goes first alternates, so drift and ordering hit both alike.
+# $2, $3: validators for the mqttest and mosquitto sides.
+run_case() {
+  local name=$1 i side order
+  local -A check=([mqttest]=$2 [mosquitto]=$3)
+  : >"$work/$name.mqttest"
+  : >"$work/$name.mosquitto"
+  for side in mqttest mosquitto; do # warm-up, untimed but validated
+    run_one "$name" "$side" "w$$-$side" /dev/null "${check[$side]}" || return 1
+  done
+  for ((i = 1; i <= N; i++)); do
+    order="mqttest mosquitto"
+    ((i % 2 == 0)) && order="mosquitto mqttest"
+    for side in $order; do
+      run_one "$name" "$side" "r$$-$i-$side" "$work/$name.$side" "${check[$side]}" || return 1
+    done
+  done
+}
+
+run_one() { # case side run-id timings-file validator
+  local name=$1 side=$2 run=$3 file=$4 check=$5
+  if ! timed "$file" "${name}_$side" "$run" || ! "$check"; then
+    echo "bench: $name/$side run $run failed:" >&2
+    tail -n 20 "$work/out" "$work/err" >&2
+    return 1
+  fi
+}
+
+# A subscriber that sees every publish of case pub, to prove they arrived.
+start_watcher() {
+  mosquitto_sub -p "$port" -q 1 -t 'bench/pub/#' -v >"$work/watched" 2>/dev/null &
+  watcher_pid=$!
+  local deadline=$((${EPOCHREALTIME/./} + 5000000))
+  # the watcher is subscribed once a probe message comes back through it
+  until grep -q '^bench/pub/ready' "$work/watched" 2>/dev/null; do
+    ((${EPOCHREALTIME/./} < deadline)) || die "watcher subscriber did not start"
+    mosquitto_pub -p "$port" -q 1 -t bench/pub/ready -m x
+    sleep 0.01
+  done
+}
+
+all_publishes_arrived() {
+  local expected=$((2 * (N + 1))) deadline=$((${EPOCHREALTIME/./} + 5000000)) got
+  while :; do
+    # one line per publish, each on its own topic (run ids are unique)
+    got=$(grep -v '^bench/pub/ready' "$work/watched" | cut -d' ' -f1 | sort -u | wc -l)
+    ((got >= expected)) && break
+    ((${EPOCHREALTIME/./} < deadline)) || break
+    sleep 0.01
+  done
+  stop_pid "$watcher_pid"
+  watcher_pid=""
+  ((got == expected)) || {
+    echo "bench: pub: the watcher saw $got of $expected publishes" >&2
+    return 1
+  }
+}
+
+# `mqttest X --help` exits 0 even for an unknown X (CLI11 prints the main help).
+has_subcommand() { "$MQTTEST" "$1" --help 2>/dev/null | grep -q "^Usage: .* $1 "; }
+
+record() { # case outcome
+  echo "$1 $2" >>"$work/outcomes"
+}
+
+measure() { # case mqttest-validator mosquitto-validator [final-check]
+  if run_case "$1" "$2" "$3" && "${4:-true}"; then
+    record "$1" ok
+  else
+    record "$1" FAILED
+    failed=1
+  fi
+}
+
+summarise() {
+  python3 - "$work" <<'PY'
+import statistics, sys, pathlib
+work = pathlib.Path(sys.argv[1])
+def ms(side, case):
+    f = work / f"{case}.{side}"
+    return [int(x) / 1000 for x in f.read_text().split()] if f.exists() else []
+rows = [l.split(" ", 1) for l in (work / "outcomes").read_text().splitlines()]
+print(f"{'case':<18} {'mqttest ms':>11} {'mosquitto ms':>13} {'ratio':>7}   {'mqttest min/max':>16}   {'mosquitto min/max':>18}")
+for case, outcome in rows:
+    if outcome != "ok":
+        print(f"{case:<18} {outcome}")
+        continue
+    a, b = ms("mqttest", case), ms("mosquitto", case)
+    ma, mb = statistics.median(a), statistics.median(b)
+    print(f"{case:<18} {ma:>11.1f} {mb:>13.1f} {ma / mb:>7.2f}   {min(a):>7.1f}/{max(a):<8.1f}   {min(b):>8.1f}/{max(b):<9.1f}")
+PY
+}
+
+main() {
+  check_tools
+  work=$(mktemp -d "${TMPDIR:-/tmp}/mqttest-bench-XXXXXX")
+  : >"$work/outcomes"
+  start_broker
+  echo "bench: mosquitto $port (pid $broker_pid), N=$N, $MQTTEST"
+
+  measure persistent_flow valid_exit_only valid_one_payload
+
+  if ! has_subcommand pub; then
+    record pub "skipped: mqttest pub not available"
+  else
+    start_watcher
+    measure pub valid_exit_only valid_exit_only all_publishes_arrived
+  fi
+
+  if ! has_subcommand sub; then
+    record sub_retained "skipped: mqttest sub not available"
+  else
+    mosquitto_pub -p "$port" -q 1 -r -t bench/retained -m "$payload" || die "cannot set the retained message"
+    measure sub_retained valid_mentions_topic valid_one_payload
+  fi
+
+  summarise
+  return $failed
+}
+
+main "$@"
