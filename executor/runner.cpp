@@ -91,7 +91,9 @@ step_report run_step(const suite& s, const step_spec& spec, int number, const js
   try {
     json fields = expand_fields(spec.fields, vars, json::json_pointer{}, locate, doc);
     std::unique_ptr<step> runnable = spec.kind->make(fields, locate);
-    step_context context{options.interrupted, options.verbosity};
+    step_context context;
+    context.interrupted = options.interrupted;
+    context.verbosity = options.verbosity;
     report.result = runnable->run(context);
   } catch (const config_error& e) {
     report.result = error_result(e.what());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -16,6 +17,9 @@ namespace mqttest {
 struct step_context {
   const std::atomic<bool>* interrupted = nullptr;  ///< set on SIGINT/SIGTERM: stop waiting
   int verbosity = 0;
+  /// -vv: one line per MQTT packet sent or received (e.g. "> SUBSCRIBE a/b qos 1",
+  /// "< SUBACK [1]"); empty when nobody listens. Timestamps are the sink's job.
+  std::function<void(std::string_view line)> trace;
 };
 
 /// A step ready to run: its fields are expanded and checked.
