@@ -459,7 +459,9 @@ TEST_CASE("SIGINT: exit 130, the report is still written and the local broker st
     topics: [never]
     timeout: 30000
 )");
-  std::string command = "cd '" + ws.dir().string() + "' && exec '" MQTTEST_BINARY
+  std::filesystem::create_directory(ws.dir() / "tmp");  // the private broker's data dir goes here
+  std::string command = "cd '" + ws.dir().string() + "' && TMPDIR='" + (ws.dir() / "tmp").string() +
+                        "' exec '" MQTTEST_BINARY
                         "' run --local-broker long.yml --format junit --output-dir out >.out 2>.err";
   pid_t child = fork();
   REQUIRE(child >= 0);
@@ -476,6 +478,8 @@ TEST_CASE("SIGINT: exit 130, the report is still written and the local broker st
   CHECK(std::filesystem::exists(ws.dir() / "out" / "mqttest-junit.xml"));
   std::string out = mqttest::testing::read_text(ws.dir() / ".out");
   CHECK(out.find("interrupted") != std::string::npos);
+  // the broker was stopped and its directory removed
+  CHECK(std::filesystem::is_empty(ws.dir() / "tmp"));
 }
 
 TEST_CASE("a persistent session survives a broker restart between register and collect") {
