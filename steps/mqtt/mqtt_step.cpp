@@ -5,9 +5,11 @@
 
 #include <chrono>
 #include <exception>
+#include <future>
 
 #include "steps/mqtt/mqtt_config.h"
 #include "steps/mqtt/session.h"
+#include "steps/mqtt/topic_filter.h"
 
 namespace mqttest {
 namespace {
@@ -16,10 +18,23 @@ using json = nlohmann::json;
 using clock_type = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-/// Scalar JSON stays scalar; a payload that is not JSON becomes null.
-json parse_payload(const std::string& payload) {
-  json parsed = json::parse(payload, nullptr, false);
-  return parsed.is_discarded() ? json(nullptr) : parsed;
+json properties_json(const received_message& message) {
+  const message_properties& p = message.properties;
+  json out = {{"userProperties", json::object()},
+              {"subscriptionIdentifiers", message.subscription_ids}};
+  for (const auto& [name, value] : p.user_properties) out["userProperties"][name] = utf8_text(value);
+  if (p.content_type) out["contentType"] = utf8_text(*p.content_type);
+  if (p.response_topic) out["responseTopic"] = utf8_text(*p.response_topic);
+  if (p.correlation_data) out["correlationData"] = utf8_text(*p.correlation_data);
+  if (p.message_expiry) out["messageExpiry"] = *p.message_expiry;
+  if (p.payload_format) out["payloadFormat"] = *p.payload_format;
+  return out;
+}
+
+std::vector<std::string> routes(const std::vector<std::string>& filters) {
+  std::vector<std::string> out;
+  for (const auto& filter : filters) out.emplace_back(routed_filter(filter));
+  return out;
 }
 
 json empty_result(client_type type) {
@@ -39,15 +54,17 @@ json empty_result(client_type type) {
   return result;
 }
 
-void add_message(json& result, const received_message& message) {
+void add_message(json& result, const received_message& message, codec decode, bool v5) {
   result["topics"].push_back(message.topic);
-  result["messages"].push_back(message.payload);
-  result["messagesjson"].push_back(parse_payload(message.payload));
-  result["details"].push_back({{"topic", message.topic},
-                               {"qos", message.qos},
-                               {"retained", message.retained},
-                               {"dup", message.dup},
-                               {"payloadSize", message.payload.size()}});
+  result["messages"].push_back(utf8_text(message.payload));
+  result["messagesjson"].push_back(decode_payload(message.payload, decode));
+  json details = {{"topic", message.topic},
+                  {"qos", message.qos},
+                  {"retained", message.retained},
+                  {"dup", message.dup},
+                  {"payloadSize", message.payload.size()}};
+  if (v5) details.update(properties_json(message));
+  result["details"].push_back(std::move(details));
   result["received"] = result["received"].get<int>() + 1;
 }
 
@@ -76,6 +93,29 @@ class mqtt_step final : public step {
   milliseconds timeout() const { return milliseconds(config_.timeout_ms); }
   milliseconds connect_timeout() const { return milliseconds(config_.connect_timeout_ms); }
 
+  connection_options options(const step_context& context) const {
+    connection_options options = config_.connection;
+    options.trace = context.trace;
+    return options;
+  }
+
+  std::unique_ptr<session> open(const step_context& context, std::vector<std::string> route,
+                                std::string id = {}) const {
+    return std::make_unique<session>(config_.addrs, id.empty() ? config_.client_id : id,
+                                     routes(route), context.interrupted, options(context));
+  }
+
+  std::string publish_all(session& client, const std::vector<mqtt_message_spec>& messages,
+                          json& result) {
+    for (const auto& message : messages) {
+      auto sent = client.publish(message.topic, message.payload, message.qos, message.retained,
+                                 timeout(), message.properties);
+      if (!sent.ok()) return sent.error;
+      result["published"] = result.value("published", 0) + 1;
+    }
+    return "";
+  }
+
   std::string run_kind(const step_context& context, json& result) {
     switch (config_.type) {
       case client_type::publisher:
@@ -89,32 +129,60 @@ class mqtt_step final : public step {
   }
 
   std::string publish(const step_context& context, json& result) {
-    session client(config_.addrs, config_.client_id, {}, context.interrupted);
-    if (auto connected = client.connect(!config_.persist_subscription, connect_timeout());
+    auto client = open(context, {});
+    if (auto connected = client->connect(!config_.persist_subscription, connect_timeout());
         !connected.ok())
       return connected.error;
-    for (const auto& message : config_.messages) {
-      auto sent =
-          client.publish(message.topic, message.payload, message.qos, message.retained, timeout());
-      if (!sent.ok()) return sent.error;
-      result["published"] = result["published"].get<int>() + 1;
-    }
-    return client.disconnect(timeout()).error;
+    if (auto error = publish_all(*client, config_.messages, result); !error.empty()) return error;
+    return client->disconnect(timeout()).error;
   }
 
   std::string subscribe(const step_context& context, json& result) {
     // The route exists before connect: a persistent session's queued
     // messages may arrive right after CONNACK.
-    session client(config_.addrs, config_.client_id, config_.topics, context.interrupted);
-    if (auto connected = client.connect(!config_.persist_subscription, connect_timeout());
-        !connected.ok())
-      return connected.error;
-    auto subscribed = client.subscribe(config_.topics, config_.qos, timeout());
+    auto client = open(context, config_.topics);
+    // request/response: the publishing client connects in parallel.
+    std::unique_ptr<session> requester;
+    std::future<op_result> requester_connected;
+    if (!config_.publish.empty()) {
+      connection_options plain = options(context);
+      plain.will.reset();
+      plain.abrupt_disconnect = false;
+      plain.session_expiry_seconds.reset();
+      requester = std::make_unique<session>(config_.addrs, config_.client_id + "-request",
+                                            std::vector<std::string>{}, context.interrupted,
+                                            std::move(plain));
+      requester_connected = std::async(std::launch::async, [&] {
+        return requester->connect(true, connect_timeout());
+      });
+    }
+    auto connected = client->connect(!config_.persist_subscription, connect_timeout());
+    if (requester_connected.valid()) {
+      auto request_connected = requester_connected.get();
+      if (connected.ok() && !request_connected.ok())
+        return "request client: " + request_connected.error;
+    }
+    if (!connected.ok()) return connected.error;
+    auto subscribed = client->subscribe(config_.subscriptions, timeout());
     result["granted"] = subscribed.granted;
     if (!subscribed.ok()) return subscribed.error;
-    std::string error = collect(client, result, context);
-    client.disconnect(timeout());
-    return error;
+    if (requester) {
+      result["published"] = 0;
+      if (auto error = publish_all(*requester, config_.publish, result); !error.empty())
+        return "request: " + error;
+      requester->disconnect(timeout());
+    }
+    std::string error = collect(*client, result, context);
+    auto closed = client->disconnect(timeout());
+    return error.empty() ? closed.error : error;
+  }
+
+  void take(json& result, const received_message& message) const {
+    add_message(result, message, config_.decode, config_.connection.v5());
+  }
+
+  static std::string describe(const received_message& message) {
+    return fmt::format("\"{}\" ({} bytes)", message.topic, message.payload.size());
   }
 
   std::string collect(session& client, json& result, const step_context& context) {
@@ -123,46 +191,71 @@ class mqtt_step final : public step {
     while (received < config_.message_limit) {
       auto message = client.next(deadline);
       if (!message) break;
-      add_message(result, *message);
+      take(result, *message);
       ++received;
     }
-    if (config_.message_limit == 0)
-      while (client.next(deadline)) result["ignored"] = result["ignored"].get<int>() + 1;
-    while (client.try_next()) result["ignored"] = result["ignored"].get<int>() + 1;
+    int unexpected = 0;
+    std::string first;
+    auto count_unexpected = [&](const received_message& message) {
+      if (unexpected++ == 0) first = describe(message);
+      result["ignored"] = result["ignored"].get<int>() + 1;
+    };
+    if (config_.message_limit == 0) {
+      while (auto message = client.next(deadline)) count_unexpected(*message);
+    } else if (config_.expect_no_more_ms && received >= config_.message_limit) {
+      auto quiet_until = clock_type::now() + milliseconds(*config_.expect_no_more_ms);
+      while (auto message = client.next(quiet_until)) count_unexpected(*message);
+    }
+    bool checks_silence = config_.message_limit == 0 || config_.expect_no_more_ms.has_value();
+    while (auto message = client.try_next()) {
+      if (checks_silence && received >= config_.message_limit)
+        count_unexpected(*message);
+      else
+        result["ignored"] = result["ignored"].get<int>() + 1;
+    }
     if (context.interrupted != nullptr && context.interrupted->load()) return "interrupted";
+    std::string topics = fmt::format("[{}]", fmt::join(config_.topics, ", "));
+    if (unexpected > 0 && config_.message_limit == 0)
+      return fmt::format("expected no messages on {} within {} ms, received {} (first: {})",
+                         topics, config_.timeout_ms, unexpected, first);
+    if (unexpected > 0)
+      return fmt::format(
+          "expected no more messages on {} within {} ms after the {} expected, received {} "
+          "(first: {})",
+          topics, *config_.expect_no_more_ms, config_.message_limit, unexpected, first);
     std::string lost = client.lost();
     if (received >= config_.message_limit)
       return lost.empty() || config_.message_limit > 0 ? "" : lost;
-    std::string got = fmt::format("received {} of {} messages on [{}]", received,
-                                  config_.message_limit, fmt::join(config_.topics, ", "));
+    std::string got = fmt::format("received {} of {} messages on {}", received,
+                                  config_.message_limit, topics);
     if (!lost.empty()) return fmt::format("{}: {}", got, lost);
     return fmt::format("{} within {} ms", got, config_.timeout_ms);
   }
 
   /// Registers the persistent session and its subscriptions on the broker.
   std::string keep_queue(const step_context& context, json& result) {
-    session client(config_.addrs, config_.client_id, config_.topics, context.interrupted);
-    if (auto connected = client.connect(false, connect_timeout()); !connected.ok())
+    auto client = open(context, config_.topics);
+    if (auto connected = client->connect(false, connect_timeout()); !connected.ok())
       return connected.error;
-    auto subscribed = client.subscribe(config_.topics, config_.qos, timeout());
+    auto subscribed = client->subscribe(config_.subscriptions, timeout());
     result["granted"] = subscribed.granted;
     if (!subscribed.ok()) return subscribed.error;
-    return client.disconnect(timeout()).error;
+    return client->disconnect(timeout()).error;
   }
 
   /// Removes the subscriptions and the session: the broker keeps nothing.
   std::string release_queue(const step_context& context) {
     {
-      session client(config_.addrs, config_.client_id, {}, context.interrupted);
-      if (auto connected = client.connect(false, connect_timeout()); !connected.ok())
+      auto client = open(context, {});
+      if (auto connected = client->connect(false, connect_timeout()); !connected.ok())
         return connected.error;
-      if (auto gone = client.unsubscribe(config_.topics, timeout()); !gone.ok()) return gone.error;
-      if (auto closed = client.disconnect(timeout()); !closed.ok()) return closed.error;
+      if (auto gone = client->unsubscribe(config_.topics, timeout()); !gone.ok()) return gone.error;
+      if (auto closed = client->disconnect(timeout()); !closed.ok()) return closed.error;
     }
-    session client(config_.addrs, config_.client_id, {}, context.interrupted);
-    if (auto connected = client.connect(true, connect_timeout()); !connected.ok())
+    auto client = open(context, {});
+    if (auto connected = client->connect(true, connect_timeout()); !connected.ok())
       return connected.error;
-    return client.disconnect(timeout()).error;
+    return client->disconnect(timeout()).error;
   }
 
   mqtt_config config_;

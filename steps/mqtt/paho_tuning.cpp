@@ -6,11 +6,16 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <time.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstring>
 #include <vector>
 
@@ -20,6 +25,7 @@ namespace {
 using poll_fn = int (*)(struct pollfd*, nfds_t, int);
 using usleep_fn = int (*)(useconds_t);
 using socket_fn = int (*)(int, int, int);
+using cond_timedwait_fn = int (*)(pthread_cond_t*, pthread_mutex_t*, const struct timespec*);
 
 template <typename Fn>
 Fn next_symbol(const char* name) {
@@ -41,11 +47,25 @@ socket_fn real_socket() {
   return fn;
 }
 
+cond_timedwait_fn real_cond_timedwait() {
+  // Paho binds the GLIBC_2.3.2 version; plain dlsym could return the old one.
+  static const cond_timedwait_fn fn = reinterpret_cast<cond_timedwait_fn>(
+      dlvsym(RTLD_NEXT, "pthread_cond_timedwait", "GLIBC_2.3.2"));
+  return fn != nullptr ? fn : next_symbol<cond_timedwait_fn>("pthread_cond_timedwait");
+}
+
 /// Shared by the interposed functions and connect_window.
 struct wake_state {
   int read_fd = -1;
   int write_fd = -1;
   std::atomic<int> connecting{0};
+  std::atomic<int> active_sessions{0};
+
+  std::mutex claim;  ///< held by one socket_claim at a time
+  std::mutex sockets;
+  std::condition_variable opened;
+  unsigned long long socket_generation = 0;  ///< guarded by sockets
+  int last_socket = -1;                      ///< guarded by sockets
 
   wake_state() {
     int fds[2];
@@ -108,6 +128,32 @@ connect_window::connect_window() {
 
 connect_window::~connect_window() { wake().connecting.fetch_sub(1); }
 
+session_activity::session_activity() { wake().active_sessions.fetch_add(1); }
+
+session_activity::~session_activity() { wake().active_sessions.fetch_sub(1); }
+
+socket_claim::socket_claim() {
+  wake_state& state = wake();
+  state.claim.lock();
+  std::lock_guard lock(state.sockets);
+  generation_ = state.socket_generation;
+}
+
+socket_claim::~socket_claim() { release(); }
+
+void socket_claim::release() {
+  if (held_) wake().claim.unlock();
+  held_ = false;
+}
+
+int socket_claim::poll_socket() {
+  wake_state& state = wake();
+  std::unique_lock lock(state.sockets);
+  state.opened.wait_for(lock, std::chrono::milliseconds(2),
+                        [&] { return state.socket_generation != generation_; });
+  return state.socket_generation != generation_ ? state.last_socket : -1;
+}
+
 void ensure_paho_anchor() {
   // Never connected; lives until exit so Paho's threads are never stopped
   // while mqttest runs (a one-shot CLI _exits without destroying it).
@@ -132,11 +178,38 @@ int usleep(useconds_t microseconds) {
   return 0;
 }
 
+int pthread_cond_timedwait(pthread_cond_t* cond, pthread_mutex_t* mutex,
+                           const struct timespec* deadline) {
+  using namespace mqttest;
+  if (wake().active_sessions.load() == 0 || !on_paho_thread())
+    return real_cond_timedwait()(cond, mutex, deadline);
+  // Paho's conditions use CLOCK_REALTIME (no pthread_condattr_setclock).
+  struct timespec soon {};
+  clock_gettime(CLOCK_REALTIME, &soon);
+  soon.tv_nsec += 2'000'000;
+  if (soon.tv_nsec >= 1'000'000'000) {
+    soon.tv_nsec -= 1'000'000'000;
+    ++soon.tv_sec;
+  }
+  bool earlier = soon.tv_sec < deadline->tv_sec ||
+                 (soon.tv_sec == deadline->tv_sec && soon.tv_nsec < deadline->tv_nsec);
+  return real_cond_timedwait()(cond, mutex, earlier ? &soon : deadline);
+}
+
 int socket(int domain, int type, int protocol) {
   int fd = mqttest::real_socket()(domain, type, protocol);
   if (fd >= 0 && (domain == AF_INET || domain == AF_INET6) && (type & 0xf) == SOCK_STREAM) {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (mqttest::on_paho_thread()) {
+      auto& state = mqttest::wake();
+      {
+        std::lock_guard lock(state.sockets);
+        state.last_socket = fd;
+        ++state.socket_generation;
+      }
+      state.opened.notify_all();
+    }
   }
   return fd;
 }

@@ -21,6 +21,10 @@
 ///    waits are capped to 1 ms (the thread may re-snapshot before the new
 ///    socket is registered). Every other thread gets the real functions.
 ///  - socket() sets TCP_NODELAY on TCP sockets.
+///  - pthread_cond_timedwait from Paho's threads is capped to 2 ms while any
+///    session_activity is alive: Paho's send thread reads its command count,
+///    unlocks, then waits 1 s on a condition; a command queued in between is
+///    a lost wake-up that costs a whole second (seen as a rare 1 s step).
 /// ensure_paho_anchor() keeps one never-connected client alive for the whole
 /// process, so destroying a step's client never stops Paho's threads.
 /// A one-shot CLI should _exit after flushing so the anchor is never destroyed.
@@ -34,6 +38,46 @@ class connect_window {
   ~connect_window();
   connect_window(const connect_window&) = delete;
   connect_window& operator=(const connect_window&) = delete;
+};
+
+/// Held for a session's lifetime (see pthread_cond_timedwait above).
+class session_activity {
+ public:
+  session_activity();
+  ~session_activity();
+  session_activity(const session_activity&) = delete;
+  session_activity& operator=(const session_activity&) = delete;
+};
+
+/// Finds the TCP socket Paho opens for one connect (for an abrupt
+/// disconnect, which Paho has no API for). Construct just before connect():
+/// connects of all sessions are serialised from then until the socket exists
+/// (Paho opens it on its own thread, microseconds later), so the next socket
+/// a Paho thread opens is this connect's.
+class socket_claim {
+ public:
+  socket_claim();
+  ~socket_claim();
+  socket_claim(const socket_claim&) = delete;
+  socket_claim& operator=(const socket_claim&) = delete;
+
+  /// Waits until Paho opened the socket, or until gave_up() returns true
+  /// (checked every few ms: the connect failed first). Then lets other
+  /// connects proceed. Returns the fd or -1.
+  template <typename Predicate>
+  int wait(Predicate gave_up) {
+    int fd = -1;
+    while ((fd = poll_socket()) < 0 && !gave_up()) {
+    }
+    release();
+    return fd;
+  }
+
+ private:
+  int poll_socket();  ///< waits a few ms; the fd, or -1
+  void release();
+  unsigned long long generation_;
+  bool held_ = true;
 };
 
 /// Creates the process-wide anchor client once; cheap afterwards.

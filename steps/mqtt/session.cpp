@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "steps/mqtt/broker_url.h"
 #include "steps/mqtt/paho_tuning.h"
 #include "steps/mqtt/topic_filter.h"
 
@@ -24,40 +25,12 @@ using std::chrono::milliseconds;
 constexpr milliseconds kSlice{50};
 constexpr int kRefused = 0x80;
 
-struct host_port {
-  std::string host;
-  std::string port;
-};
-
-host_port split_url(const std::string& url) {
-  std::string_view rest = url;
-  std::string_view scheme;
-  if (auto sep = rest.find("://"); sep != std::string_view::npos) {
-    scheme = rest.substr(0, sep);
-    rest.remove_prefix(sep + 3);
-  }
-  rest = rest.substr(0, rest.find('/'));
-  std::string port = scheme == "ssl" || scheme == "mqtts" ? "8883"
-                     : scheme == "ws"                     ? "80"
-                     : scheme == "wss"                    ? "443"
-                                                          : "1883";
-  std::string_view host = rest;
-  if (!rest.empty() && rest.front() == '[') {
-    auto close = rest.find(']');
-    host = rest.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1);
-    if (close != std::string_view::npos && close + 1 < rest.size() && rest[close + 1] == ':')
-      port = std::string(rest.substr(close + 2));
-  } else if (auto colon = rest.rfind(':'); colon != std::string_view::npos) {
-    host = rest.substr(0, colon);
-    port = std::string(rest.substr(colon + 1));
-  }
-  return {std::string(host), port};
-}
-
 /// Why a TCP connection to url cannot be made ("" when it can), for a clear
 /// message after Paho reported a generic connect failure.
 std::string probe_tcp(const std::string& url, steady_time deadline) {
-  auto [host, port] = split_url(url);
+  broker_url parsed = parse_broker_url(url);
+  const std::string& host = parsed.host;
+  const std::string& port = parsed.port;
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
@@ -113,29 +86,115 @@ std::string connack_text(int code) {
   }
 }
 
+std::string connack_v5_text(int code) {
+  switch (code) {
+    case 0x80: return "unspecified error";
+    case 0x81: return "malformed packet";
+    case 0x82: return "protocol error";
+    case 0x83: return "implementation specific error";
+    case 0x84: return "unsupported protocol version";
+    case 0x85: return "client identifier not valid";
+    case 0x86: return "bad user name or password";
+    case 0x87: return "not authorized";
+    case 0x88: return "server unavailable";
+    case 0x89: return "server busy";
+    case 0x8A: return "banned";
+    case 0x8C: return "bad authentication method";
+    case 0x95: return "packet too large";
+    case 0x97: return "quota exceeded";
+    case 0x99: return "payload format invalid";
+    case 0x9A: return "retain not supported";
+    case 0x9B: return "QoS not supported";
+    case 0x9C: return "use another server";
+    case 0x9D: return "server moved";
+    case 0x9F: return "connection rate exceeded";
+    default: return "refused";
+  }
+}
+
 std::string filter_list(const std::vector<std::string>& filters) {
   return fmt::format("[{}]", fmt::join(filters, ", "));
 }
+
+std::vector<std::string> filters_of(const std::vector<subscription_spec>& subscriptions) {
+  std::vector<std::string> filters;
+  for (const auto& s : subscriptions) filters.push_back(s.filter);
+  return filters;
+}
+
+mqtt::properties user_properties(const std::map<std::string, std::string>& map) {
+  mqtt::properties props;
+  for (const auto& [name, value] : map)
+    props.add(mqtt::property(mqtt::property::USER_PROPERTY, name, value));
+  return props;
+}
+
+mqtt::properties publish_properties(const message_properties& p) {
+  mqtt::properties props = user_properties(p.user_properties);
+  using code = mqtt::property::code;
+  if (p.content_type) props.add(mqtt::property(code::CONTENT_TYPE, *p.content_type));
+  if (p.response_topic) props.add(mqtt::property(code::RESPONSE_TOPIC, *p.response_topic));
+  if (p.correlation_data) props.add(mqtt::property(code::CORRELATION_DATA, *p.correlation_data));
+  if (p.message_expiry)
+    props.add(mqtt::property(code::MESSAGE_EXPIRY_INTERVAL, static_cast<int32_t>(*p.message_expiry)));
+  if (p.payload_format)
+    props.add(mqtt::property(code::PAYLOAD_FORMAT_INDICATOR, static_cast<int32_t>(*p.payload_format)));
+  return props;
+}
+
+/// Reads the v5 properties of a received message.
+void read_properties(const mqtt::properties& props, received_message& into) {
+  using code = mqtt::property::code;
+  message_properties& p = into.properties;
+  if (props.contains(code::CONTENT_TYPE)) p.content_type = mqtt::get<std::string>(props, code::CONTENT_TYPE);
+  if (props.contains(code::RESPONSE_TOPIC))
+    p.response_topic = mqtt::get<std::string>(props, code::RESPONSE_TOPIC);
+  if (props.contains(code::CORRELATION_DATA))
+    p.correlation_data = mqtt::get<std::string>(props, code::CORRELATION_DATA);
+  if (props.contains(code::MESSAGE_EXPIRY_INTERVAL))
+    p.message_expiry = mqtt::get<uint32_t>(props, code::MESSAGE_EXPIRY_INTERVAL);
+  if (props.contains(code::PAYLOAD_FORMAT_INDICATOR))
+    p.payload_format = mqtt::get<uint8_t>(props, code::PAYLOAD_FORMAT_INDICATOR);
+  for (std::size_t i = 0; i < props.count(code::USER_PROPERTY); ++i) {
+    auto [name, value] = mqtt::get<mqtt::string_pair>(props, code::USER_PROPERTY, i);
+    p.user_properties[name] = value;
+  }
+  for (std::size_t i = 0; i < props.count(code::SUBSCRIPTION_IDENTIFIER); ++i)
+    into.subscription_ids.push_back(
+        static_cast<int>(mqtt::get<uint32_t>(props, code::SUBSCRIPTION_IDENTIFIER, i)));
+}
+
+std::string publish_trace(char direction, const std::string& topic, int qos, bool retained,
+                          std::size_t size) {
+  return fmt::format("{} PUBLISH {} qos {}{} {} bytes", direction, topic, qos,
+                     retained ? " retained" : "", size);
+}
+
+std::string completion_packet(int qos) { return qos == 2 ? "PUBCOMP" : "PUBACK"; }
 
 }  // namespace
 
 struct session::wait_outcome {
   enum class kind { done, failed, timed_out, interrupted };
-  wait_outcome(kind how, int return_code = 0, std::string why = {})
-      : status(how), code(return_code), message(std::move(why)) {}
+  wait_outcome(kind how, int return_code = 0, std::string why = {}, int reason_code = 0)
+      : status(how), code(return_code), message(std::move(why)), reason(reason_code) {}
 
   kind status;
   int code;
   std::string message;
+  int reason;  ///< v5 reason code of a failure
 };
 
 session::session(std::string url, std::string client_id, std::vector<std::string> route,
-                 const std::atomic<bool>* interrupted)
+                 const std::atomic<bool>* interrupted, connection_options options)
     : url_(std::move(url)),
       client_id_(std::move(client_id)),
       route_(std::move(route)),
       interrupted_(interrupted),
-      client_((ensure_paho_anchor(), url_), client_id_) {
+      options_(std::move(options)),
+      paho_url_(parse_broker_url(url_).paho()),
+      client_((ensure_paho_anchor(), paho_url_), client_id_,
+              mqtt::create_options(options_.v5() ? MQTTVERSION_5 : MQTTVERSION_DEFAULT)) {
   client_.set_message_callback([this](mqtt::const_message_ptr message) { on_message(message); });
   client_.set_connection_lost_handler(
       [this](const std::string& cause) { on_connection_lost(cause); });
@@ -152,11 +211,16 @@ void session::on_message(const mqtt::const_message_ptr& message) {
   if (!message) return;
   const std::string& topic = message->get_topic();
   bool wanted = std::any_of(route_.begin(), route_.end(), [&](const std::string& filter) {
-    return topic_matches(filter, topic);
+    return topic_matches(routed_filter(filter), topic);
   });
   if (!wanted) return;
-  received_message entry{topic, message->to_string(), message->get_qos(), message->is_retained(),
-                         message->is_duplicate()};
+  received_message entry;
+  entry.topic = topic;
+  entry.payload = message->to_string();
+  entry.qos = message->get_qos();
+  entry.retained = message->is_retained();
+  entry.dup = message->is_duplicate();
+  if (options_.v5()) read_properties(message->get_properties(), entry);
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(std::move(entry));
@@ -188,7 +252,7 @@ session::wait_outcome session::await(const mqtt::token_ptr& token, steady_time d
       if (token->wait_for(std::chrono::duration_cast<milliseconds>(slice) + milliseconds(1)))
         return wait_outcome(kind::done);
     } catch (const mqtt::exception& e) {
-      return wait_outcome(kind::failed, e.get_return_code(), e.what());
+      return wait_outcome(kind::failed, e.get_return_code(), e.what(), e.get_reason_code());
     }
   }
 }
@@ -198,36 +262,97 @@ std::string session::connect_failure(int return_code, const std::string& message
   if (return_code >= 1 && return_code <= 5)
     return fmt::format("connect to {} as \"{}\" refused by the broker: {} (CONNACK {})", url_,
                        client_id_, connack_text(return_code), return_code);
+  if (return_code >= 0x80 && return_code <= 0xFF)
+    return fmt::format("connect to {} as \"{}\" refused by the broker: {} (CONNACK 0x{:02X})",
+                       url_, client_id_, connack_v5_text(return_code), return_code);
   std::string why = probe_tcp(url_, deadline);
+  if (why.empty()) {
+    std::lock_guard lock(mutex_);
+    if (!tls_error_.empty()) why = fmt::format("TLS handshake failed: {}", tls_error_);
+  }
   return fmt::format("connect to {} failed: {}", url_, why.empty() ? message : why);
+}
+
+mqtt::connect_options session::connect_options(bool clean_session, milliseconds timeout) {
+  mqtt::connect_options options;
+  options.set_mqtt_version(options_.v5() ? MQTTVERSION_5 : MQTTVERSION_3_1_1);
+  if (options_.v5()) {
+    options.set_clean_start(clean_session);
+    mqtt::properties props = user_properties(options_.user_properties);
+    long long expiry = options_.session_expiry_seconds.value_or(clean_session ? 0 : 300);
+    if (expiry > 0)
+      props.add(mqtt::property(mqtt::property::SESSION_EXPIRY_INTERVAL,
+                               static_cast<int32_t>(static_cast<uint32_t>(expiry))));
+    options.set_properties(props);
+  } else {
+    options.set_clean_session(clean_session);
+  }
+  options.set_connect_timeout(std::chrono::seconds(timeout.count() / 1000 + 2));
+  options.set_automatic_reconnect(false);
+  options.set_keep_alive_interval(options_.keep_alive_seconds);
+  if (options_.username) options.set_user_name(*options_.username);
+  if (options_.password) options.set_password(*options_.password);
+  if (options_.will) {
+    const will_spec& will = *options_.will;
+    mqtt::properties props;
+    if (will.delay_seconds && options_.v5())
+      props.add(mqtt::property(mqtt::property::WILL_DELAY_INTERVAL,
+                               static_cast<int32_t>(*will.delay_seconds)));
+    options.set_will(mqtt::will_options(will.topic, will.payload.data(), will.payload.size(),
+                                        will.qos, will.retained, props));
+  }
+  if (parse_broker_url(url_).tls) {
+    tls_options tls = options_.tls.value_or(tls_options{});
+    mqtt::ssl_options ssl;
+    if (!tls.ca_file.empty()) ssl.set_trust_store(tls.ca_file);
+    if (!tls.cert_file.empty()) ssl.set_key_store(tls.cert_file);
+    if (!tls.key_file.empty()) ssl.set_private_key(tls.key_file);
+    if (!tls.key_password.empty()) ssl.set_private_key_password(tls.key_password);
+    ssl.set_enable_server_cert_auth(!tls.insecure_skip_verify);
+    ssl.set_verify(!tls.insecure_skip_verify);
+    if (!tls.alpn.empty()) ssl.set_alpn_protos(tls.alpn);
+    ssl.set_error_handler([this](const std::string& error) {
+      std::lock_guard lock(mutex_);
+      if (tls_error_.empty()) tls_error_ = error;
+    });
+    options.set_ssl(std::move(ssl));
+  }
+  return options;
 }
 
 op_result session::connect(bool clean_session, milliseconds timeout) {
   auto deadline = clock_type::now() + timeout;
-  auto options = mqtt::connect_options_builder()
-                     .clean_session(clean_session)
-                     .mqtt_version(MQTTVERSION_3_1_1)
-                     .connect_timeout(std::chrono::seconds(timeout.count() / 1000 + 2))
-                     .automatic_reconnect(false)
-                     .finalize();
+  mqtt::connect_options options = connect_options(clean_session, timeout);
   {
     std::lock_guard lock(mutex_);
     lost_.clear();
+    tls_error_.clear();
   }
+  trace(fmt::format("> CONNECT {} client {} v{} {}{}{}", url_, client_id_,
+                    options_.v5() ? "5" : "3.1.1", clean_session ? "clean" : "persistent",
+                    options_.username ? fmt::format(" user {}", *options_.username) : "",
+                    options_.will ? fmt::format(" will {}", options_.will->topic) : ""));
   connect_window window;
+  std::optional<socket_claim> claim;
+  if (options_.abrupt_disconnect) claim.emplace();
   mqtt::token_ptr token;
   try {
     token = client_.connect(options);
   } catch (const mqtt::exception& e) {
     return {fmt::format("connect to {} failed: {}", url_, e.what())};
   }
+  if (claim)
+    socket_ = claim->wait([&] { return token->is_complete() || clock_type::now() >= deadline; });
   auto outcome = await(token, deadline);
   switch (outcome.status) {
     case wait_outcome::kind::done:
       connected_ = true;
+      trace("< CONNACK 0");
       return {};
     case wait_outcome::kind::failed:
-      return {connect_failure(outcome.code, outcome.message, deadline)};
+      trace(fmt::format("< CONNACK failed ({})", outcome.code));
+      return {connect_failure(options_.v5() && outcome.reason >= 0x80 ? outcome.reason : outcome.code,
+                              outcome.message, deadline)};
     case wait_outcome::kind::timed_out:
       return {fmt::format("no CONNACK from {} within {} ms", url_, timeout.count())};
     case wait_outcome::kind::interrupted:
@@ -238,13 +363,55 @@ op_result session::connect(bool clean_session, milliseconds timeout) {
 
 op_result session::subscribe(const std::vector<std::string>& filters, int qos,
                              milliseconds timeout) {
+  std::vector<subscription_spec> subscriptions;
+  for (const auto& filter : filters) subscriptions.push_back({filter, qos});
+  return subscribe(subscriptions, timeout);
+}
+
+op_result session::subscribe(const std::vector<subscription_spec>& subscriptions,
+                             milliseconds timeout) {
+  bool with_options = options_.v5() && std::any_of(subscriptions.begin(), subscriptions.end(),
+                                                   [](const subscription_spec& s) {
+                                                     return s.no_local || s.retain_as_published ||
+                                                            s.retain_handling != 0;
+                                                   });
+  if (with_options && subscriptions.size() > 1) {
+    // Paho C++ 1.2.0 crashes in MQTTAsync_subscribeMany when given options
+    // for several filters: one SUBSCRIBE per filter then.
+    op_result all;
+    std::vector<std::string> errors;
+    for (const auto& s : subscriptions) {
+      op_result one = subscribe(std::vector<subscription_spec>{s}, timeout);
+      all.granted.insert(all.granted.end(), one.granted.begin(), one.granted.end());
+      if (!one.ok()) errors.push_back(one.error);
+      if (one.granted.empty()) break;
+    }
+    all.error = fmt::format("{}", fmt::join(errors, "; "));
+    return all;
+  }
   auto deadline = clock_type::now() + timeout;
+  std::vector<std::string> filters = filters_of(subscriptions);
+  mqtt::iasync_client::qos_collection qos;
+  std::vector<mqtt::subscribe_options> v5_options;
+  std::vector<std::string> traced;
+  for (const auto& s : subscriptions) {
+    qos.push_back(s.qos);
+    v5_options.emplace_back(
+        s.no_local, s.retain_as_published,
+        static_cast<mqtt::subscribe_options::RetainHandling>(s.retain_handling));
+    traced.push_back(fmt::format("{} qos {}{}", s.filter, s.qos, s.no_local ? " noLocal" : ""));
+  }
+  if (!with_options) v5_options.clear();
+  trace(fmt::format("> SUBSCRIBE {}", fmt::join(traced, ", ")));
   mqtt::token_ptr token;
   try {
     // The collection overload even for one filter: with the single-string
-    // overload Paho C++ 1.2.0 reports garbage granted QoS on MQTT 3.1.1.
-    token = client_.subscribe(mqtt::string_collection::create(filters),
-                              mqtt::iasync_client::qos_collection(filters.size(), qos));
+    // overload Paho C++ 1.2.0 reports garbage granted QoS on MQTT 3.1.1. v5
+    // options reach the broker only through the single-string overload.
+    if (with_options)
+      token = client_.subscribe(filters.front(), qos.front(), v5_options.front());
+    else
+      token = client_.subscribe(mqtt::string_collection::create(filters), qos);
   } catch (const mqtt::exception& e) {
     return {fmt::format("subscribe to {} failed: {}", filter_list(filters), e.what())};
   }
@@ -262,16 +429,18 @@ op_result session::subscribe(const std::vector<std::string>& filters, int qos,
       }
       break;
     case wait_outcome::kind::failed:
-      // Paho C reports a single refused filter as a failure with code 0x80.
-      if (outcome.code != kRefused || filters.size() != 1)
-        return {fmt::format("subscribe to {} failed: {}", filter_list(filters), outcome.message)};
-      result.granted = {kRefused};
-      break;
+      // Paho C reports a single refused filter as a failure with its code.
+      if (filters.size() == 1 && (outcome.code == kRefused || outcome.reason >= kRefused)) {
+        result.granted = {outcome.code == kRefused ? kRefused : outcome.reason};
+        break;
+      }
+      return {fmt::format("subscribe to {} failed: {}", filter_list(filters), outcome.message)};
     case wait_outcome::kind::timed_out:
       return {fmt::format("no SUBACK from {} within {} ms", url_, timeout.count())};
     case wait_outcome::kind::interrupted:
       return {"interrupted"};
   }
+  trace(fmt::format("< SUBACK [{}]", fmt::join(result.granted, ", ")));
   std::vector<std::string> refusals;
   for (std::size_t i = 0; i < result.granted.size() && i < filters.size(); ++i)
     if (result.granted[i] >= kRefused)
@@ -286,6 +455,7 @@ op_result session::unsubscribe(const std::vector<std::string>& filters, millisec
   auto deadline = clock_type::now() + timeout;
   mqtt::token_ptr token;
   try {
+    trace(fmt::format("> UNSUBSCRIBE {}", fmt::join(filters, ", ")));
     token = client_.unsubscribe(mqtt::string_collection::create(filters));
   } catch (const mqtt::exception& e) {
     return {fmt::format("unsubscribe from {} failed: {}", filter_list(filters), e.what())};
@@ -293,6 +463,7 @@ op_result session::unsubscribe(const std::vector<std::string>& filters, millisec
   auto outcome = await(token, deadline);
   switch (outcome.status) {
     case wait_outcome::kind::done:
+      trace("< UNSUBACK");
       return {};
     case wait_outcome::kind::failed:
       return {fmt::format("unsubscribe from {} failed: {}", filter_list(filters), outcome.message)};
@@ -305,17 +476,23 @@ op_result session::unsubscribe(const std::vector<std::string>& filters, millisec
 }
 
 op_result session::publish(const std::string& topic, const std::string& payload, int qos,
-                           bool retained, milliseconds timeout) {
+                           bool retained, milliseconds timeout,
+                           const message_properties& properties) {
   auto deadline = clock_type::now() + timeout;
   mqtt::token_ptr token;
   try {
-    token = client_.publish(topic, payload.data(), payload.size(), qos, retained);
+    trace(publish_trace('>', topic, qos, retained, payload.size()));
+    auto message = mqtt::message::create(
+        topic, payload.data(), payload.size(), qos, retained,
+        options_.v5() ? publish_properties(properties) : mqtt::properties());
+    token = client_.publish(message);
   } catch (const mqtt::exception& e) {
     return {fmt::format("publish to \"{}\" failed: {}", topic, e.what())};
   }
   auto outcome = await(token, deadline);
   switch (outcome.status) {
     case wait_outcome::kind::done:
+      if (qos > 0) trace(fmt::format("< {}", completion_packet(qos)));
       return {};
     case wait_outcome::kind::failed:
       return {fmt::format("publish to \"{}\" failed: {}", topic, outcome.message)};
@@ -328,11 +505,24 @@ op_result session::publish(const std::string& topic, const std::string& payload,
   return {"interrupted"};
 }
 
+op_result session::drop_connection(steady_time deadline) {
+  trace("x TCP connection dropped without DISCONNECT");
+  if (socket_ < 0 || ::shutdown(socket_, SHUT_RDWR) != 0)
+    return {fmt::format("abrupt disconnect from {} failed: the connection's socket is unknown",
+                        url_)};
+  std::unique_lock lock(mutex_);
+  while (lost_.empty() && clock_type::now() < deadline)
+    arrived_.wait_for(lock, std::min<clock_type::duration>(deadline - clock_type::now(), kSlice));
+  return {};
+}
+
 op_result session::disconnect(milliseconds timeout) {
   auto deadline = clock_type::now() + timeout;
   connected_ = false;
+  if (options_.abrupt_disconnect) return drop_connection(deadline);
   mqtt::token_ptr token;
   try {
+    trace("> DISCONNECT");
     token = client_.disconnect(0);
   } catch (const mqtt::exception& e) {
     return {fmt::format("disconnect from {} failed: {}", url_, e.what())};
@@ -352,10 +542,12 @@ op_result session::disconnect(milliseconds timeout) {
 }
 
 std::optional<received_message> session::try_next() {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   if (queue_.empty()) return std::nullopt;
   received_message message = std::move(queue_.front());
   queue_.pop_front();
+  lock.unlock();
+  trace(publish_trace('<', message.topic, message.qos, message.retained, message.payload.size()));
   return message;
 }
 
@@ -369,6 +561,8 @@ std::optional<received_message> session::next(steady_time deadline) {
   }
   received_message message = std::move(queue_.front());
   queue_.pop_front();
+  lock.unlock();
+  trace(publish_trace('<', message.topic, message.qos, message.retained, message.payload.size()));
   return message;
 }
 

@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "steps/mqtt/connection_options.h"
+#include "steps/mqtt/paho_tuning.h"
+
 namespace mqttest {
 
 using steady_time = std::chrono::steady_clock::time_point;
@@ -21,6 +24,8 @@ struct received_message {
   int qos = 0;
   bool retained = false;
   bool dup = false;
+  message_properties properties;  ///< v5
+  std::vector<int> subscription_ids;  ///< v5
 };
 
 /// Outcome of one broker operation: error is "" on success.
@@ -42,7 +47,7 @@ class session {
   /// route: topic filters whose messages are queued; set before connect()
   /// so a persistent session's messages sent right after CONNACK are kept.
   session(std::string url, std::string client_id, std::vector<std::string> route,
-          const std::atomic<bool>* interrupted);
+          const std::atomic<bool>* interrupted, connection_options options = {});
   ~session();
   session(const session&) = delete;
   session& operator=(const session&) = delete;
@@ -50,9 +55,14 @@ class session {
   op_result connect(bool clean_session, std::chrono::milliseconds timeout);
   op_result subscribe(const std::vector<std::string>& filters, int qos,
                       std::chrono::milliseconds timeout);
+  /// Per-filter QoS and (v5) options.
+  op_result subscribe(const std::vector<subscription_spec>& subscriptions,
+                      std::chrono::milliseconds timeout);
   op_result unsubscribe(const std::vector<std::string>& filters, std::chrono::milliseconds timeout);
   op_result publish(const std::string& topic, const std::string& payload, int qos, bool retained,
-                    std::chrono::milliseconds timeout);
+                    std::chrono::milliseconds timeout, const message_properties& properties = {});
+  /// Sends DISCONNECT, or with options.abrupt_disconnect drops the TCP
+  /// connection without it (the broker then publishes the will).
   op_result disconnect(std::chrono::milliseconds timeout);
 
   /// The next queued message, or nullopt at the deadline, on interrupt or
@@ -74,16 +84,26 @@ class session {
   struct wait_outcome;
   wait_outcome await(const mqtt::token_ptr& token, steady_time deadline);
   std::string connect_failure(int return_code, const std::string& message, steady_time deadline);
+  mqtt::connect_options connect_options(bool clean_session, std::chrono::milliseconds timeout);
+  op_result drop_connection(steady_time deadline);
+  void trace(std::string_view line) const {
+    if (options_.trace) options_.trace(line);
+  }
 
+  session_activity activity_;
   std::string url_;
   std::string client_id_;
   std::vector<std::string> route_;
   const std::atomic<bool>* interrupted_;
+  connection_options options_;
+  std::string paho_url_;
+  int socket_ = -1;  ///< the connection's fd, known when abrupt_disconnect
 
   mutable std::mutex mutex_;
   std::condition_variable arrived_;
   std::deque<received_message> queue_;
   std::string lost_;
+  std::string tls_error_;
   bool connected_ = false;
 
   // Last member: destroyed first, so Paho callbacks never see a dead queue.

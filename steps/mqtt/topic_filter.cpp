@@ -58,3 +58,14 @@ std::string topic_name_problem(std::string_view topic) {
 }
 
 }  // namespace mqttest
+
+namespace mqttest {
+
+std::string_view routed_filter(std::string_view filter) {
+  constexpr std::string_view share = "$share/";
+  if (filter.substr(0, share.size()) != share) return filter;
+  auto group_end = filter.find('/', share.size());
+  return group_end == std::string_view::npos ? filter : filter.substr(group_end + 1);
+}
+
+}  // namespace mqttest

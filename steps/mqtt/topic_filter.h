@@ -17,3 +17,11 @@ std::string topic_filter_problem(std::string_view filter);
 std::string topic_name_problem(std::string_view topic);
 
 }  // namespace mqttest
+
+namespace mqttest {
+
+/// The filter messages of a subscription arrive under: `$share/group/a/#`
+/// delivers topics matching `a/#`; other filters are returned unchanged.
+std::string_view routed_filter(std::string_view filter);
+
+}  // namespace mqttest

@@ -117,7 +117,10 @@ TEST_CASE("mqtt config: fields() lists the canonical names") {
   auto names = mqttest::mqtt_step_kind.fields();
   CHECK(names == std::vector<std::string>{"addrs", "clientType", "clientId", "persistSubscription",
                                           "topics", "qos", "messageLimit", "timeout",
-                                          "connectTimeout", "messages"});
+                                          "connectTimeout", "messages", "protocolVersion",
+                                          "username", "password", "tls", "keepAlive", "will",
+                                          "sessionExpiry", "properties", "disconnect", "decode",
+                                          "expectNoMore", "publish"});
   CHECK(mqttest::mqtt_step_kind.type == "mqtt");
 }
 
@@ -182,8 +185,10 @@ TEST_CASE("mqtt config: type and range errors name the field and the value") {
         0);
   CHECK(error_of(with(subscriber(), "persistSubscription", "yes")) ==
         "\"persistSubscription\" must be true or false, got \"yes\"");
-  CHECK(error_of(with(subscriber(), "topics", "a/b")) == "\"topics\" must be a list of strings");
-  CHECK(error_of(with(subscriber(), "topics", {"a", 1})) == "\"topics\" must be a list of strings");
+  CHECK(error_of(with(subscriber(), "topics", "a/b")) ==
+        "\"topics\" must be a list of topic filters");
+  CHECK(error_of(with(subscriber(), "topics", {"a", 1})) ==
+        "\"topics\" entries must be topic filters or {filter, qos, ...} maps");
   CHECK(where_of(with(subscriber(), "topics", {"a", 1})) == "step/topics/1");
   CHECK(error_of(with(subscriber(), "clientId", 7)) == "\"clientId\" must be a string, got 7");
   CHECK(error_of(with(subscriber(), "addrs", 7)) == "\"addrs\" must be a string, got 7");
@@ -254,4 +259,133 @@ TEST_CASE("mqtt config: validate skips templates, make checks the expanded value
   CHECK_THROWS_WITH_AS(mqttest::mqtt_step_kind.validate(with(subscriber(), "qos", 5), locate),
                        "step/qos:1:1: \"qos\" must be 0, 1 or 2, got 5", config_error);
   CHECK(mqttest::mqtt_step_kind.make(subscriber(), locate) != nullptr);
+}
+
+TEST_CASE("mqtt config: connection fields of issue 5") {
+  json fields = publisher();
+  fields["addrs"] = "mqtts://broker:8883";
+  fields["protocolVersion"] = 5;
+  fields["username"] = "u";
+  fields["password"] = "p";
+  fields["tls"] = {{"caFile", "/ca.pem"}, {"insecureSkipVerify", true}, {"alpn", "mqtt"}};
+  fields["keepAlive"] = 10;
+  fields["will"] = {{"topic", "w"}, {"payload", "bye"}, {"qos", 1}, {"retained", true}, {"delay", 5}};
+  fields["sessionExpiry"] = 60;
+  fields["properties"] = {{"k", "v"}, {"n", 1}};
+  fields["disconnect"] = "abrupt";
+  auto config = mqttest::parse_mqtt_config(fields, locate);
+  const auto& c = config.connection;
+  CHECK(c.protocol_version == 5);
+  CHECK(c.username == "u");
+  CHECK(c.password == "p");
+  REQUIRE(c.tls);
+  CHECK(c.tls->ca_file == "/ca.pem");
+  CHECK(c.tls->insecure_skip_verify);
+  CHECK(c.tls->alpn == std::vector<std::string>{"mqtt"});
+  CHECK(c.keep_alive_seconds == 10);
+  REQUIRE(c.will);
+  CHECK(c.will->topic == "w");
+  CHECK(c.will->delay_seconds == 5);
+  CHECK(c.session_expiry_seconds == 60);
+  CHECK(c.user_properties == std::map<std::string, std::string>{{"k", "v"}, {"n", "1"}});
+  CHECK(c.abrupt_disconnect);
+  CHECK(mqttest::parse_mqtt_config(with(publisher(), "protocolVersion", "3.1.1"), locate)
+            .connection.protocol_version == 4);
+}
+
+TEST_CASE("mqtt config: bad connection fields are config errors with positions") {
+  CHECK(error_of(with(publisher(), "protocolVersion", 4.5)) ==
+        "\"protocolVersion\" must be 3.1.1 or 5, got 4.5");
+  CHECK(error_of(with(publisher(), "sessionExpiry", 5)) ==
+        "\"sessionExpiry\" is an MQTT 5 feature: set protocolVersion: 5");
+  CHECK(error_of(with(publisher(), "disconnect", "rude")) ==
+        "\"disconnect\" must be normal or abrupt, got \"rude\"");
+  CHECK(error_of(with(publisher(), "tls", {{"caFile", "x"}})) ==
+        "\"tls\" needs an ssl://, mqtts:// or wss:// address, got \"tcp://localhost:1883\"");
+  CHECK(error_of(with(publisher(), "tls", {{"cafile", "x"}, {"keypasword", "p"}})) ==
+        "unknown key \"keypasword\" in tls (did you mean \"keyPassword\"?)");
+  CHECK(error_of(with(publisher(), "will", {{"payload", "x"}})) == "will needs \"topic\"");
+  CHECK(where_of(with(publisher(), "will", {{"topic", "w"}, {"qos", 3}})) == "step/will/qos");
+  CHECK(error_of(with(publisher(), "password", "secret")) == "\"password\" needs \"username\"");
+  CHECK(error_of(with(subscriber(), "decode", "yaml")) ==
+        "\"decode\" must be json, text, base64, hex, cbor or msgpack, got \"yaml\"");
+}
+
+TEST_CASE("mqtt config: message payloads: json, encodings, v5 properties") {
+  auto message_config = [](json message) {
+    json fields = publisher();
+    fields["protocolVersion"] = 5;
+    message["topic"] = "a/b";
+    fields["messages"] = json::array({message});
+    return fields;
+  };
+  auto payload = [&](json message) {
+    return mqttest::parse_mqtt_config(message_config(std::move(message)), locate)
+        .messages[0]
+        .payload;
+  };
+  CHECK(payload({{"json", {{"a", 1}}}}) == R"({"a":1})");
+  CHECK(payload({{"payload", "aGk="}, {"encoding", "base64"}}) == "hi");
+  CHECK(payload({{"payload", "6869"}, {"encoding", "hex"}}) == "hi");
+  auto cbor = json::to_cbor(json{{"a", 1}});
+  CHECK(payload({{"json", {{"a", 1}}}, {"encoding", "cbor"}}) == std::string(cbor.begin(), cbor.end()));
+  CHECK(error_of(message_config({{"payload", "x"}, {"json", 1}})) ==
+        "message takes one of \"payload\", \"json\" and \"payloadFile\"");
+  CHECK(error_of(message_config({{"payload", "x"}, {"encoding", "cbor"}})) ==
+        "encoding cbor encodes a \"json:\" value (or a payloadFile holding JSON)");
+  CHECK(error_of(message_config({{"payload", "!!"}, {"encoding", "base64"}})) ==
+        "payload is not valid base64");
+  CHECK(where_of(message_config({{"payload", "!!"}, {"encoding", "base64"}})) ==
+        "step/messages/0/payload");
+  CHECK(error_of(message_config({{"payloadFile", "/nonexistent/file.bin"}}), true) ==
+        "cannot read payload file \"/nonexistent/file.bin\" (/nonexistent/file.bin)");
+  auto config = mqttest::parse_mqtt_config(
+      message_config({{"contentType", "a/b"},
+                      {"responseTopic", "r"},
+                      {"correlationData", "c"},
+                      {"messageExpiry", 9},
+                      {"payloadFormat", 1},
+                      {"userProperties", {{"x", "y"}}}}),
+      locate);
+  const auto& p = config.messages[0].properties;
+  CHECK(p.content_type == "a/b");
+  CHECK(p.response_topic == "r");
+  CHECK(p.correlation_data == "c");
+  CHECK(p.message_expiry == 9);
+  CHECK(p.payload_format == 1);
+  CHECK(p.user_properties.at("x") == "y");
+  CHECK(error_of(with(publisher(), "messages",
+                      json::array({{{"topic", "a"}, {"contentType", "x"}}}))) ==
+        "\"contentType\" is an MQTT 5 feature: set protocolVersion: 5");
+}
+
+TEST_CASE("mqtt config: topics as maps with v5 options; publish only on subscribers") {
+  json fields = subscriber();
+  fields["protocolVersion"] = "5";
+  fields["qos"] = 1;
+  fields["topics"] = json::array(
+      {"a/b", {{"filter", "$share/g/c/#"}, {"qos", 2}, {"noLocal", true}, {"retainHandling", 2}}});
+  auto config = mqttest::parse_mqtt_config(fields, locate);
+  REQUIRE(config.subscriptions.size() == 2);
+  CHECK(config.subscriptions[0].qos == 1);
+  CHECK(config.subscriptions[1].filter == "$share/g/c/#");
+  CHECK(config.subscriptions[1].qos == 2);
+  CHECK(config.subscriptions[1].no_local);
+  CHECK(config.subscriptions[1].retain_handling == 2);
+  CHECK(config.topics == std::vector<std::string>{"a/b", "$share/g/c/#"});
+  CHECK(error_of(with(subscriber(), "topics", json::array({{{"filter", "a"}, {"noLocal", true}}}))) ==
+        "\"noLocal\" is an MQTT 5 feature: set protocolVersion: 5");
+  CHECK(where_of(with(subscriber(), "topics", json::array({{{"filter", "a/#/b"}}}))) ==
+        "step/topics/0/filter");
+  CHECK(error_of(with(subscriber(), "topics", json::array({{{"qos", 1}}}))) ==
+        "topic needs \"filter\"");
+  CHECK(error_of(with(publisher(), "publish", json::array())) ==
+        "\"publish\" belongs to a subscriber step (request/response); a publisher uses "
+        "\"messages\"");
+  auto request = mqttest::parse_mqtt_config(
+      with(subscriber(), "publish", json::array({{{"topic", "cmd"}, {"payload", "go"}}})), locate);
+  REQUIRE(request.publish.size() == 1);
+  CHECK(request.publish[0].payload == "go");
+  CHECK(mqttest::parse_mqtt_config(with(subscriber(), "expectNoMore", 250), locate)
+            .expect_no_more_ms == 250);
 }

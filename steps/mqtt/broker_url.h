@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+
+namespace mqttest {
+
+/// A broker URL taken apart: tcp://, mqtt://, ssl://, mqtts://, ws://, wss://.
+struct broker_url {
+  std::string scheme;  ///< as written, lower case
+  std::string host;    ///< without IPv6 brackets
+  std::string port;    ///< the scheme's default when absent (1883, 8883, 80, 443)
+  std::string path;    ///< ws/wss only, "" or starting with '/'
+  bool tls = false;
+  bool websocket = false;
+
+  /// The URL Paho is given: mqtt -> tcp, mqtts -> ssl, the port always explicit.
+  std::string paho() const;
+};
+
+/// Parses url; an unknown scheme is treated as tcp (the config check rejects it earlier).
+broker_url parse_broker_url(const std::string& url);
+
+}  // namespace mqttest
