@@ -5,8 +5,15 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <map>
+#include <set>
+
+#include <re2/re2.h>
 #include <utility>
 
+#include "executor/schema_validation.h"
+#include "executor/templating.h"
+#include "executor/user_executor.h"
 #include "steps/step.h"
 
 namespace mqttest {
@@ -16,9 +23,21 @@ using pointer = json::json_pointer;
 
 namespace {
 
-const std::vector<std::string> suite_keys = {"name", "description", "version", "vars", "testcases"};
-const std::vector<std::string> case_keys = {"name", "steps"};
-const std::vector<std::string> generic_step_keys = {"type", "name", "assertions", "info"};
+const std::vector<std::string> suite_keys = {"name",    "description", "version",
+                                             "vars",    "secrets",     "testcases"};
+const std::vector<std::string> case_keys = {"name", "vars", "skip", "steps"};
+const std::vector<std::string> generic_step_keys = {"type",  "name",  "assertions", "info",
+                                                    "vars",  "skip",  "range",      "retry",
+                                                    "delay", "retry_if"};
+const std::vector<std::string> executor_keys = {"executor", "input", "steps", "output"};
+const std::vector<std::string> extract_keys = {"from", "regex", "default"};
+
+/// User executors shared by a suite and the executor files it loads.
+struct executor_library {
+  std::map<std::string, std::string> files;  ///< name -> file
+  std::map<std::string, std::shared_ptr<const user_executor>> loaded;
+  std::vector<std::string> loading;          ///< the chain being loaded, for recursion
+};
 
 bool iequals(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
@@ -62,7 +81,33 @@ struct key_entry {
 
 class suite_loader {
  public:
-  explicit suite_loader(std::shared_ptr<const document> doc) : doc_(std::move(doc)) {}
+  suite_loader(std::shared_ptr<const document> doc, executor_library& library)
+      : doc_(std::move(doc)), library_(library) {}
+
+  std::shared_ptr<const user_executor> load_executor(const std::string& name) {
+    auto ex = std::make_shared<user_executor>();
+    ex->name = name;
+    ex->file = doc_->file;
+    ex->doc = doc_;
+    const pointer root;
+    expect(root, json::value_t::object, "a user executor must be a map, got {}");
+    check_templates(root);
+    bool has_steps = false;
+    for (const key_entry& key : keys(root, executor_keys, "user executor")) {
+      const json& value = at(key.ptr);
+      if (key.name == "input") {
+        if (!value.is_null()) ex->input = expect_map(key.ptr, "input");
+      } else if (key.name == "output") {
+        ex->output = value;
+      } else if (key.name == "steps") {
+        has_steps = true;
+        expect_list(key.ptr, "steps");
+        for (std::size_t i = 0; i < value.size(); ++i) ex->steps.push_back(load_step(key.ptr / i));
+      }
+    }
+    if (!has_steps) throw doc_->error(doc_->value_at(root), "user executor needs \"steps\"");
+    return ex;
+  }
 
   suite load(const std::string& path) {
     suite s;
@@ -80,6 +125,10 @@ class suite_loader {
         text(key.ptr, key.name);
       } else if (key.name == "vars") {
         if (!value.is_null()) s.vars = expect_map(key.ptr, "vars");
+      } else if (key.name == "secrets") {
+        if (value.is_null()) continue;
+        expect_list(key.ptr, "secrets");
+        for (std::size_t i = 0; i < value.size(); ++i) s.secrets.push_back(text(key.ptr / i, "secrets"));
       } else if (key.name == "testcases") {
         has_cases = true;
         expect_list(key.ptr, "testcases");
@@ -100,6 +149,11 @@ class suite_loader {
     for (const key_entry& key : keys(ptr, case_keys, "test case")) {
       if (key.name == "name") {
         c.name = text(key.ptr, "name");
+      } else if (key.name == "vars") {
+        check_templates(key.ptr);
+        if (!at(key.ptr).is_null()) c.vars = expect_map(key.ptr, "vars");
+      } else if (key.name == "skip") {
+        c.skip = load_assertions(key.ptr, "skip");
       } else if (key.name == "steps") {
         has_steps = true;
         expect_list(key.ptr, "steps");
@@ -117,9 +171,15 @@ class suite_loader {
     spec.pointer = ptr;
     spec.where = doc_->value_at(ptr);
     spec.fields = json::object();
-    spec.kind = find_kind(ptr, spec.type);
+    check_templates(ptr);
+    spec.kind = find_kind(ptr, spec.type, spec.user);
     std::vector<std::string> known = generic_step_keys;
-    std::vector<std::string> kind_fields = spec.kind->fields();
+    std::vector<std::string> kind_fields;
+    if (spec.user) {
+      for (const auto& [name, value] : spec.user->input.items()) kind_fields.push_back(name);
+    } else {
+      kind_fields = spec.kind->fields();
+    }
     known.insert(known.end(), kind_fields.begin(), kind_fields.end());
     for (const key_entry& key : keys(ptr, known, "step")) {
       if (key.name == "type") continue;
@@ -129,22 +189,40 @@ class suite_loader {
         spec.assertions = load_assertions(key.ptr);
       } else if (key.name == "info") {
         spec.info = load_info(key.ptr);
+      } else if (key.name == "vars") {
+        spec.extract = load_extract(key.ptr);
+      } else if (key.name == "skip") {
+        spec.skip = load_assertions(key.ptr, "skip");
+      } else if (key.name == "retry_if") {
+        spec.retry_if = load_assertions(key.ptr, "retry_if");
+      } else if (key.name == "range") {
+        spec.range = load_range(key.ptr);
+      } else if (key.name == "retry") {
+        spec.retry = load_count(key.ptr, "retry", true);
+      } else if (key.name == "delay") {
+        spec.delay = load_count(key.ptr, "delay", false);
       } else {
         spec.fields[key.name] = at(key.ptr);
       }
     }
-    with_source_line([&] { spec.kind->validate(spec.fields, step_locator(ptr)); });
+    if (!spec.user) with_source_line([&] { spec.kind->validate(spec.fields, step_locator(ptr)); });
     return spec;
   }
 
-  const step_kind* find_kind(const pointer& step, std::string& type) {
+  const step_kind* find_kind(const pointer& step, std::string& type,
+                             std::shared_ptr<const user_executor>& user) {
     const json& map = at(step);
     for (auto it = map.begin(); it != map.end(); ++it) {
       if (!iequals(it.key(), "type")) continue;
       pointer ptr = step / it.key();
       type = text(ptr, "type");
       if (const step_kind* kind = find_step_kind(type)) return kind;
+      if (library_.files.count(type)) {
+        user = use_executor(type, ptr);
+        return nullptr;
+      }
       std::vector<std::string> names = step_kind_names();
+      for (const auto& [name, file] : library_.files) names.push_back(name);
       std::string guess = did_you_mean(type, names);
       std::string hint = guess.empty() ? fmt::format("known types: {}", fmt::join(names, ", "))
                                        : fmt::format("did you mean \"{}\"?", guess);
@@ -154,10 +232,89 @@ class suite_loader {
     throw doc_->error(doc_->value_at(step), "step needs \"type\"");
   }
 
-  std::vector<assertion> load_assertions(const pointer& ptr) {
+  std::shared_ptr<const user_executor> use_executor(const std::string& name, const pointer& ptr) {
+    if (auto it = library_.loaded.find(name); it != library_.loaded.end()) return it->second;
+    auto& chain = library_.loading;
+    if (std::find(chain.begin(), chain.end(), name) != chain.end()) {
+      auto first = std::find(chain.begin(), chain.end(), name);
+      std::vector<std::string> loop(first, chain.end());
+      loop.push_back(name);
+      throw doc_->error(doc_->value_at(ptr), fmt::format("user executor recursion: {}",
+                                                         fmt::join(loop, " -> ")));
+    }
+    chain.push_back(name);
+    auto ex = suite_loader(load_document(library_.files.at(name)), library_).load_executor(name);
+    chain.pop_back();
+    library_.loaded[name] = ex;
+    return ex;
+  }
+
+  /// Every string below `ptr` must be a well-formed template.
+  void check_templates(const pointer& ptr) const {
+    const json& value = at(ptr);
+    if (value.is_string()) {
+      try {
+        check_template(value.get<std::string>());
+      } catch (const template_error& e) {
+        throw doc_->error(doc_->value_at(ptr), e.what());
+      }
+    } else if (value.is_array()) {
+      for (std::size_t i = 0; i < value.size(); ++i) check_templates(ptr / i);
+    } else if (value.is_object()) {
+      for (const auto& [key, item] : value.items()) check_templates(ptr / key);
+    }
+  }
+
+  json load_extract(const pointer& ptr) {
+    json out = json::object();
+    if (at(ptr).is_null()) return out;
+    expect_map(ptr, "vars");
+    for (const auto& [name, item] : at(ptr).items()) {
+      pointer var = ptr / name;
+      expect_map(var, "vars." + name);
+      bool has_from = false;
+      for (const key_entry& key : keys(var, extract_keys, "step vars")) {
+        if (key.name == "from") has_from = true, text(key.ptr, "from");
+        if (key.name == "regex") {
+          RE2 re(text(key.ptr, "regex"), RE2::Quiet);
+          if (!re.ok())
+            throw doc_->error(doc_->value_at(key.ptr),
+                              fmt::format("bad regex in \"vars.{}\": {}", name, re.error()));
+        }
+        out[name][key.name] = at(key.ptr);
+      }
+      if (!has_from)
+        throw doc_->error(doc_->value_at(var),
+                          fmt::format("\"vars.{}\" needs \"from\" (a result path)", name));
+    }
+    return out;
+  }
+
+  json load_range(const pointer& ptr) {
+    const json& value = at(ptr);
+    if (value.is_array() || value.is_object()) return value;
+    if (value.is_number_integer() && value.get<long long>() >= 0) return value;
+    if (value.is_string() && has_template(value.get<std::string>())) return value;
+    throw doc_->error(doc_->value_at(ptr),
+                      fmt::format("\"range\" must be a list, a map, an integer >= 0 or a template, "
+                                  "got {} ({})",
+                                  type_name(value), value.dump()));
+  }
+
+  json load_count(const pointer& ptr, std::string_view name, bool integer) {
+    const json& value = at(ptr);
+    if (value.is_string() && has_template(value.get<std::string>())) return value;
+    bool ok = integer ? value.is_number_integer() : value.is_number();
+    if (ok && value.get<double>() >= 0) return value;
+    throw doc_->error(doc_->value_at(ptr),
+                      fmt::format("\"{}\" must be {} >= 0, got {}", name,
+                                  integer ? "an integer" : "a number of seconds", value.dump()));
+  }
+
+  std::vector<assertion> load_assertions(const pointer& ptr, std::string_view name = "assertions") {
     std::vector<assertion> out;
     if (at(ptr).is_null()) return out;
-    expect_list(ptr, "assertions");
+    expect_list(ptr, name);
     for (std::size_t i = 0; i < at(ptr).size(); ++i)
       with_source_line([&] { out.push_back(parse_assertion(*doc_, ptr / i)); });
     return out;
@@ -273,11 +430,17 @@ class suite_loader {
   }
 
   std::shared_ptr<const document> doc_;
+  executor_library& library_;
 };
 
 }  // namespace
 
-suite load_suite(const std::string& path) { return suite_loader(load_document(path)).load(path); }
+suite load_suite(const std::string& path, const std::vector<std::string>& lib_dirs) {
+  auto doc = load_document(path);
+  executor_library library;
+  library.files = find_user_executors(path, lib_dirs);
+  return schema_checked(suite_loader(doc, library).load(path));
+}
 
 std::vector<std::string> collect_suite_files(const std::string& path) {
   namespace fs = std::filesystem;
@@ -288,6 +451,10 @@ std::vector<std::string> collect_suite_files(const std::string& path) {
   std::vector<std::string> files;
   for (auto it = fs::recursive_directory_iterator(path, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_directory(ec) && it->path().filename() == "lib") {
+      it.disable_recursion_pending();  // Venom's user executors, not suites
+      continue;
+    }
     std::string extension = it->path().extension().string();
     if ((extension == ".yml" || extension == ".yaml") && it->is_regular_file(ec))
       files.push_back(it->path().string());

@@ -10,10 +10,12 @@ namespace mqttest {
 /// mean"), step kinds and their field types/ranges (values that contain a
 /// template are checked after expansion), assertion syntax. Throws
 /// config_error with `file:line:col`, source line and caret. No network I/O.
-suite load_suite(const std::string& path);
+/// User executors come from `lib/` beside the suite and from `lib_dirs`.
+suite load_suite(const std::string& path, const std::vector<std::string>& lib_dirs = {});
 
 /// Expands a path argument into suite files: a file as is; a directory into
-/// every *.yml / *.yaml below it, sorted. Throws usage_error if missing.
+/// every *.yml / *.yaml below it, sorted, except in `lib/` directories
+/// (user executors). Throws usage_error if missing.
 std::vector<std::string> collect_suite_files(const std::string& path);
 
 }  // namespace mqttest

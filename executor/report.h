@@ -22,6 +22,11 @@ struct step_report {
   std::string error;              ///< result.error, or a template/config problem at run time
   bool error_asserted = false;    ///< an assertion examines result.error itself
   double seconds = 0;
+  int tries = 1;                  ///< > 1 when `retry` re-ran the step
+  std::vector<std::string> info;  ///< `info:` lines, expanded
+  std::string iteration;          ///< `range`: "index 0", "key name"; empty otherwise
+  bool skipped = false;           ///< `skip:` did not hold: the step did not run
+  std::string skip_reason;
   /// Every assertion passed, and there is no error that no assertion examined
   /// (a step error fails the step unless the suite asserts on it on purpose).
   bool passed() const;
@@ -66,8 +71,9 @@ class reporter {
 };
 
 struct reporter_options {
-  int verbosity = 0;   ///< -v: step results
+  int verbosity = 0;   ///< -1 -q: summary only; 1 -v: step results; 2 -vv: MQTT traffic
   bool color = false;  ///< ANSI colours (only on a TTY and without NO_COLOR)
+  bool live_progress = false;  ///< console on a TTY: a live progress line
   std::string output_dir = ".";
 };
 

@@ -1,6 +1,9 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -15,6 +18,10 @@ struct run_options {
   bool stop_on_failure = false;                     ///< stop the run after a failed test case
   int verbosity = 0;
   const std::atomic<bool>* interrupted = nullptr;   ///< SIGINT/SIGTERM seen: stop, still report
+  /// Before each step: test case name, step number (1-based), step title. May be empty.
+  std::function<void(const std::string&, int, const std::string&)> step_started;
+  /// -vv: MQTT traffic, handed to every step as step_context::trace. May be empty.
+  std::function<void(std::string_view)> trace;
 };
 
 /// Runs loaded suites in order, feeding every reporter, and returns the whole

@@ -419,3 +419,81 @@ TEST_CASE("collect_suite_files") {
   CHECK_THROWS_WITH_AS(collect_suite_files(empty),
                        ("no suite files (*.yml, *.yaml) in " + empty).c_str(), usage_error);
 }
+
+TEST_CASE("suite language keys: secrets, testcase vars/skip, step vars/skip/range/retry") {
+  temp_dir dir;
+  std::string path = dir.write("s.yml", R"Y(secrets: [token]
+vars: {token: t}
+testcases:
+- name: c
+  vars: {x: 1}
+  skip: [x ShouldEqual 1]
+  steps:
+  - type: mqtt
+    addrs: tcp://h:1
+    clientType: publisher
+    messages: [{topic: a, payload: p}]
+    range: [1, 2]
+    retry: 2
+    delay: 0.5
+    retry_if: [result.error ShouldNotBeEmpty]
+    skip: [x ShouldEqual 1]
+    info: "{{.x | upper}}"
+    vars:
+      v: {from: result.published, regex: "([0-9]+)", default: 0}
+)Y");
+  suite s = load_suite(path);
+  CHECK(s.secrets == std::vector<std::string>{"token"});
+  const test_case& c = s.cases.at(0);
+  CHECK(c.vars == json{{"x", 1}});
+  CHECK(c.skip.size() == 1);
+  const step_spec& step = c.steps.at(0);
+  CHECK(step.range == json::array({1, 2}));
+  CHECK(step.retry == 2);
+  CHECK(step.delay == 0.5);
+  CHECK(step.retry_if.size() == 1);
+  CHECK(step.skip.size() == 1);
+  CHECK(step.extract["v"]["from"] == "result.published");
+  CHECK_FALSE(step.fields.contains("vars"));
+}
+
+TEST_CASE("suite language load errors") {
+  const std::string head =
+      "testcases:\n- steps:\n  - type: mqtt\n    addrs: tcp://h:1\n    clientType: publisher\n";
+  CHECK(error_of(head + "    vars: {v: {regex: x}}\n").rfind(
+            "S:6:15: \"vars.v\" needs \"from\" (a result path)", 0) == 0);
+  CHECK(error_of(head + "    vars: {v: {from: result.x, regex: \"(\"}}\n")
+            .rfind("S:6:39: bad regex in \"vars.v\": missing ): (", 0) == 0);
+  CHECK(error_of(head + "    vars: {v: {from: result.x, form: y}}\n")
+            .rfind("S:6:32: unknown key \"form\" in step vars (did you mean \"from\"?)", 0) == 0);
+  CHECK(error_of(head + "    range: 1.5\n")
+            .rfind("S:6:12: \"range\" must be a list, a map, an integer >= 0 or a template, got a "
+                   "number (1.5)",
+                   0) == 0);
+  CHECK(error_of(head + "    delay: x\n").rfind(
+            "S:6:12: \"delay\" must be a number of seconds >= 0, got \"x\"", 0) == 0);
+  CHECK(error_of(head + "    info: \"{{ .x | nope }}\"\n").rfind(
+            "S:6:11: unknown template helper \"nope\"", 0) == 0);
+  CHECK(error_of(head + "    assertions: [\"result.x ShouldEqual {{.y\"]\n").rfind(
+            "S:6:18: unclosed \"{{\" in \"result.x ShouldEqual {{.y\"", 0) == 0);
+}
+
+TEST_CASE("user executors: lib/ is not a suite directory, names resolve, unknown keys caught") {
+  temp_dir dir;
+  dir.write("suite.yml", "testcases:\n- steps:\n  - type: hello\n    who: me\n");
+  dir.write("lib/hello.yml",
+            "executor: hello\ninput: {who: {}}\nsteps:\n- type: mqtt\n  addrs: tcp://h:1\n"
+            "  clientType: publisher\n  messages: [{topic: \"{{.input.who}}\", payload: p}]\n");
+  CHECK(collect_suite_files(dir.path.string()) ==
+        std::vector<std::string>{(dir.path / "suite.yml").string()});
+  suite s = load_suite((dir.path / "suite.yml").string());
+  const step_spec& step = s.cases.at(0).steps.at(0);
+  REQUIRE(step.user);
+  CHECK(step.user->name == "hello");
+  CHECK(step.user->steps.size() == 1);
+  CHECK(step.fields == json{{"who", "me"}});
+  dir.write("suite.yml", "testcases:\n- steps:\n  - type: hello\n    whom: me\n");
+  CHECK(load_error((dir.path / "suite.yml").string()).find(
+            "suite.yml:4:5: unknown key \"whom\" in step (did you mean \"who\"?)") !=
+        std::string::npos);
+}
