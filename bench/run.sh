@@ -112,7 +112,7 @@ pub_mqttest() { "$MQTTEST" pub --addrs "tcp://127.0.0.1:$port" -q 1 -t "bench/pu
 pub_mosquitto() { mosquitto_pub -p "$port" -q 1 -t "bench/pub/$1" -m "$payload"; }
 
 # sub_retained: read one retained message
-sub_retained_mqttest() { "$MQTTEST" sub --addrs "tcp://127.0.0.1:$port" -t bench/retained -C 1 -W 5; }
+sub_retained_mqttest() { "$MQTTEST" sub --addrs "tcp://127.0.0.1:$port" -t bench/retained -C 1 -W 5000; }
 sub_retained_mosquitto() { mosquitto_sub -p "$port" -t bench/retained -C 1 -W 5; }
 
 # validators of one sample's output ($work/out); the exit status is checked too

@@ -5,7 +5,13 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/exit_codes.h"
+#include "cli/help_command.h"
+#include "cli/validate_command.h"
+#include "cli/pub_command.h"
+#include "cli/queue_command.h"
 #include "cli/run_command.h"
+#include "cli/step_command.h"
+#include "cli/sub_command.h"
 
 // Exits with _Exit after flushing: tearing Paho down costs 100-200 ms and
 // buys nothing for a process that is about to end (DESIGN.md, Paho facts).
@@ -17,14 +23,18 @@
 }
 
 int main(int argc, char** argv) {
-  CLI::App app{"mqttest: run YAML test suites (OVH Venom's MQTT format) against an MQTT broker"};
+  CLI::App app{"mqttest: run YAML test suites (OVH Venom's MQTT format) against an MQTT broker",
+               "mqttest"};
   app.set_version_flag("--version", std::string("mqttest ") + MQTTEST_VERSION);
   app.require_subcommand(1);
-  app.footer(
-      "Exit status: 0 all passed, 1 a test failed, 2 usage/config/load error (nothing ran),\n"
-      "130 interrupted (reports still written).");
+  app.footer(mqttest::exit_status_footer());
   int status = mqttest::exit_passed;
   mqttest::setup_run_command(app, status);
+  mqttest::setup_pub_command(app, status);
+  mqttest::setup_sub_command(app, status);
+  mqttest::setup_queue_command(app, status);
+  mqttest::setup_help_command(app, status);
+  mqttest::setup_validate_command(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,5 +1,6 @@
 #include "cli/run_command.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -10,41 +11,46 @@
 
 #include "cli/exit_codes.h"
 #include "cli/interrupt.h"
+#include "cli/parallel_run.h"
 #include "executor/document.h"
 #include "executor/errors.h"
 #include "executor/loader.h"
+#include "executor/reporters/console_reporter.h"
 #include "executor/local_broker.h"
 #include "executor/runner.h"
+#include "executor/vars.h"
 
 namespace mqttest {
 namespace {
 
 using nlohmann::json;
 
-/// `name=value`; the value keeps its YAML type (`1` is a number, `[a]` a list).
-std::pair<std::string, json> parse_var(const std::string& text) {
-  auto eq = text.find('=');
-  if (eq == std::string::npos || eq == 0)
-    throw usage_error(fmt::format("--var needs name=value, got \"{}\"", text));
-  std::string value = text.substr(eq + 1);
-  json parsed = value;
-  try {
-    parsed = parse_document(value, "--var")->root;
-  } catch (const config_error&) {
-    // Not YAML: keep the text as a string.
-  }
-  return {text.substr(0, eq), parsed};
-}
-
 bool use_color() {
   return std::getenv("NO_COLOR") == nullptr && isatty(STDOUT_FILENO) == 1;
 }
 
-std::vector<suite> load_suites(const std::vector<std::string>& paths) {
-  std::vector<suite> suites;
+std::vector<std::string> suite_files(const run_command_options& options) {
+  std::vector<std::string> paths = options.paths;
+  if (paths.empty()) paths.push_back(".");
+  std::vector<std::string> files;
   for (const std::string& path : paths)
-    for (const std::string& file : collect_suite_files(path)) suites.push_back(load_suite(file));
-  return suites;
+    for (const std::string& file : collect_suite_files(path)) files.push_back(file);
+  if (!options.shard.empty()) files = shard_files(files, options.shard);
+  return files;
+}
+
+/// What every `--jobs` child repeats of this command line.
+std::vector<std::string> child_args(const run_command_options& options,
+                                    const std::optional<local_broker>& broker) {
+  std::vector<std::string> args;
+  for (const std::string& var : options.vars) args.insert(args.end(), {"--var", var});
+  for (const std::string& f : options.var_files) args.insert(args.end(), {"--var-from-file", f});
+  for (const std::string& d : options.lib_dirs) args.insert(args.end(), {"--lib-dir", d});
+  if (broker) args.insert(args.end(), {"--var", "addrs=" + broker->url()});
+  for (int i = 0; i < options.verbosity; ++i) args.push_back("-v");
+  if (options.quiet) args.push_back("-q");
+  if (options.stop_on_failure) args.push_back("--stop-on-failure");
+  return args;
 }
 
 }  // namespace
@@ -54,14 +60,29 @@ void setup_run_command(CLI::App& app, int& exit_status) {
   CLI::App* run = app.add_subcommand("run", "Run test suites (files or directories)");
   run->add_option("paths", options->paths, "Suite files or directories (default: .)");
   run->add_option("--var", options->vars, "Override a suite variable: name=value (repeatable)");
+  run->add_option("--var-from-file", options->var_files,
+                  "Variables from a YAML map file (repeatable; below env and --var)");
+  run->add_option("--lib-dir", options->lib_dirs,
+                  "More directories of user executors besides lib/ (repeatable)");
   run->add_flag("--stop-on-failure", options->stop_on_failure,
                 "Stop the run after the first failed test case");
-  run->add_flag("-v,--verbose", options->verbosity, "Show each step's result JSON");
+  auto* verbose = run->add_flag("-v,--verbose", options->verbosity,
+                                "Show each step's result JSON; -vv also the MQTT traffic with "
+                                "timestamps");
+  run->add_flag("-q,--quiet", options->quiet, "Print only failed test cases and the summary")
+      ->excludes(verbose);
   run->add_option("--output-dir", options->output_dir, "Directory for report files")
       ->capture_default_str();
-  run->add_option("--format", options->formats, "Report files to write: junit")
+  run->add_option("--format", options->formats,
+                  "Report files to write, comma-separated: junit,json,tap,yaml,html "
+                  "(mqttest-junit.xml, mqttest-report.{json,tap,yaml,html})")
       ->delimiter(',')
-      ->check(CLI::IsMember({"junit"}));
+      ->check(CLI::IsMember(reporter_names()));
+  run->add_option("-j,--jobs", options->jobs,
+                  "Run up to N suite files at once, each in its own process")
+      ->check(CLI::PositiveNumber);
+  run->add_option("--shard", options->shard,
+                  "Run only slice K of N of the sorted suite files (K/N, e.g. 2/4)");
   run->add_flag("--local-broker", options->local_broker,
                 "Start a private mosquitto on a free loopback port and set addrs to it");
   run->footer(
@@ -73,13 +94,11 @@ void setup_run_command(CLI::App& app, int& exit_status) {
 int run_command(const run_command_options& options) {
   try {
     run_options run;
-    for (const std::string& text : options.vars) {
-      auto [name, value] = parse_var(text);
-      run.vars[name] = value;
-    }
-    std::vector<std::string> paths = options.paths;
-    if (paths.empty()) paths.push_back(".");
-    std::vector<suite> suites = load_suites(paths);
+    run.vars = external_vars({options.var_files, environment_entries(), options.vars});
+    if (options.jobs < 1) throw usage_error("--jobs must be at least 1");
+    std::vector<std::string> files = suite_files(options);
+    std::vector<suite> suites;
+    for (const std::string& file : files) suites.push_back(load_suite(file, options.lib_dirs));
 
     std::optional<local_broker> broker;
     if (options.local_broker) {
@@ -92,10 +111,22 @@ int run_command(const run_command_options& options) {
       run.vars["addrs"] = broker->url();
     }
 
-    reporter_options report_options{options.verbosity, use_color(), options.output_dir};
+    reporter_options report_options{options.quiet ? -1 : options.verbosity, use_color(),
+                                    isatty(STDOUT_FILENO) == 1, options.output_dir};
     std::vector<std::unique_ptr<reporter>> owned;
-    owned.push_back(make_reporter("console", std::cout, report_options));
+    auto console = std::make_unique<console_reporter>(std::cout, report_options);
+    run.step_started = [c = console.get()](const std::string& test_case, int number,
+                                           const std::string& step) {
+      c->step_started(test_case, number, step);
+    };
+    if (options.verbosity >= 2)
+      run.trace = [c = console.get()](std::string_view line) { c->trace(line); };
+    owned.push_back(std::move(console));
+    std::vector<std::string> formats;
     for (const std::string& format : options.formats)
+      if (std::find(formats.begin(), formats.end(), format) == formats.end())
+        formats.push_back(format);
+    for (const std::string& format : formats)
       owned.push_back(make_reporter(format, std::cout, report_options));
     std::vector<reporter*> reporters;
     for (auto& r : owned) reporters.push_back(r.get());
@@ -103,7 +134,15 @@ int run_command(const run_command_options& options) {
     run.stop_on_failure = options.stop_on_failure;
     run.verbosity = options.verbosity;
     run.interrupted = &install_interrupt_handler();
-    run_report report = run_suites(suites, run, reporters);
+    run_report report;
+    if (options.jobs > 1 && suites.size() > 1) {
+      parallel_options parallel{options.jobs, child_args(options, broker),
+                                options.stop_on_failure, run.interrupted};
+      report = run_in_parallel(files, parallel);
+      for (reporter* r : reporters) r->run_finished(report);
+    } else {
+      report = run_suites(suites, run, reporters);
+    }
     std::cout.flush();
     if (report.interrupted) return exit_interrupted;
     return report.totals().failed > 0 ? exit_failed : exit_passed;

@@ -10,11 +10,16 @@ namespace mqttest {
 struct run_command_options {
   std::vector<std::string> paths;
   std::vector<std::string> vars;  ///< name=value
+  std::vector<std::string> var_files;  ///< --var-from-file: YAML maps of variables
+  std::vector<std::string> lib_dirs;   ///< --lib-dir: more user executor directories
   std::vector<std::string> formats;
   std::string output_dir = ".";
   bool stop_on_failure = false;
   bool local_broker = false;
-  int verbosity = 0;
+  int verbosity = 0;  ///< -v step results, -vv also MQTT traffic
+  bool quiet = false;  ///< -q: failed test cases and the summary only
+  int jobs = 1;        ///< suite files run at once, each in its own process
+  std::string shard;   ///< "K/N": run only the K-th of N stable slices of the suite files
 };
 
 /// `mqttest run`: registers the subcommand; `exit_status` receives its result.

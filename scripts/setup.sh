@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config
   libyaml-cpp-dev libpaho-mqttpp-dev libpaho-mqtt-dev libssl-dev libcli11-dev
   nlohmann-json3-dev doctest-dev libfmt-dev libpugixml-dev libre2-dev libvalijson-dev
-  mosquitto mosquitto-clients libxml2-utils python3
+  mosquitto mosquitto-clients libxml2-utils python3 perl chromium
 )
 missing=()
 for p in "${packages[@]}"; do

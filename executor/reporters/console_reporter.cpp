@@ -1,5 +1,9 @@
 #include "executor/reporters/console_reporter.h"
 
+#include <unistd.h>
+
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "executor/reporters/step_details.h"
@@ -9,6 +13,7 @@ namespace {
 
 constexpr std::string_view step_indent = "        ";
 constexpr std::string_view detail_indent = "          ";
+constexpr std::string_view trace_indent = "    ";
 
 std::string plural(int count, std::string_view noun) {
   return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
@@ -22,10 +27,20 @@ std::string summary(const run_report& run) {
   return line;
 }
 
+std::string suite_title(const suite_report& suite) {
+  if (suite.name.empty()) return suite.file;
+  return fmt::format("{} ({})", suite.name, suite.file);
+}
+
 }  // namespace
 
 console_reporter::console_reporter(std::ostream& out, const reporter_options& options)
-    : out_(out), options_(options) {}
+    : out_(out), options_(options) {
+  if (options_.live_progress)
+    progress_ = std::make_unique<progress_line>(out_, terminal_width(STDOUT_FILENO));
+}
+
+console_reporter::~console_reporter() = default;
 
 std::string console_reporter::label(verdict status) const {
   struct style {
@@ -41,23 +56,49 @@ std::string console_reporter::label(verdict status) const {
 std::string console_reporter::step_details(const step_report& step) const {
   std::string problems = step_problems(step, detail_indent);
   bool verbose = options_.verbosity >= 1;
-  if (problems.empty() && !verbose) return {};
+  std::string notes = options_.verbosity >= 0 ? step_notes(step, detail_indent) : "";
+  if (problems.empty() && notes.empty() && !verbose) return {};
   std::string out = fmt::format("{}{}\n", step_indent, step_heading(step));
   if (verbose) out += indent_lines(pretty_result(step), detail_indent);
-  return out + problems;
+  return out + notes + problems;
+}
+
+void console_reporter::write(std::string_view text) {
+  std::lock_guard lock(mutex_);
+  if (progress_) {
+    progress_->print(text);
+  } else {
+    out_ << text;
+    out_.flush();
+  }
 }
 
 void console_reporter::suite_started(const suite_report& suite) {
-  if (suites_started_++ > 0) out_ << "\n";
-  if (suite.name.empty()) {
-    out_ << suite.file << "\n";
-  } else {
-    out_ << fmt::format("{} ({})\n", suite.name, suite.file);
-  }
-  out_.flush();
+  suite_title_ = suite.name.empty() ? suite.file : suite.name;
+  if (options_.verbosity < 0) return;
+  write(fmt::format("{}{}\n", suites_started_++ > 0 ? "\n" : "", suite_title(suite)));
 }
 
-void console_reporter::case_finished(const suite_report& /*suite*/, const case_report& c) {
+void console_reporter::step_started(const std::string& case_name, int number,
+                                    const std::string& step_name) {
+  if (!progress_) return;
+  progress_->show(fmt::format("{} > {} > step {} ({})", suite_title_, case_name, number, step_name));
+}
+
+void console_reporter::trace(std::string_view line) {
+  if (options_.verbosity < 2) return;
+  write(fmt::format("{}{}\n", trace_indent,
+                    format_trace_line(std::chrono::system_clock::now(), line)));
+}
+
+void console_reporter::case_finished(const suite_report& suite, const case_report& c) {
+  if (progress_) progress_->hide();
+  if (options_.verbosity < 0) {
+    if (c.status == verdict::failed)
+      write(fmt::format("{}  {}: {}  ({})\n", label(c.status), suite.file, c.name,
+                        format_duration(c.seconds)));
+    return;
+  }
   std::string text = fmt::format("  {}  {}", label(c.status), c.name);
   if (c.status == verdict::skipped) {
     if (!c.skip_reason.empty()) text += fmt::format("  ({})", c.skip_reason);
@@ -66,16 +107,18 @@ void console_reporter::case_finished(const suite_report& /*suite*/, const case_r
   }
   text += "\n";
   for (const step_report& step : c.steps) text += step_details(step);
-  out_ << text;
-  out_.flush();
+  write(text);
 }
 
 void console_reporter::run_finished(const run_report& run) {
+  {
+    std::lock_guard lock(mutex_);
+    progress_.reset();
+  }
   int cases = 0;
   for (const suite_report& suite : run.suites) cases += static_cast<int>(suite.cases.size());
-  out_ << fmt::format("\nran {} in {:.2f} s\n{}\n", plural(cases, "test case"), run.seconds,
-                      summary(run));
-  out_.flush();
+  write(fmt::format("{}ran {} in {:.2f} s\n{}\n", options_.verbosity < 0 ? "" : "\n",
+                    plural(cases, "test case"), run.seconds, summary(run)));
 }
 
 }  // namespace mqttest

@@ -4,12 +4,21 @@
 
 #include "executor/report.h"
 #include "executor/reporters/console_reporter.h"
+#include "executor/reporters/html_reporter.h"
+#include "executor/reporters/json_reporter.h"
 #include "executor/reporters/junit_reporter.h"
+#include "executor/reporters/tap_reporter.h"
+#include "executor/reporters/yaml_reporter.h"
 
 namespace mqttest {
 namespace {
 
 using factory = std::unique_ptr<reporter> (*)(std::ostream&, const reporter_options&);
+
+template <class T>
+std::unique_ptr<reporter> file_reporter(std::ostream&, const reporter_options& options) {
+  return std::make_unique<T>(options);
+}
 
 struct reporter_entry {
   std::string_view name;
@@ -26,6 +35,10 @@ constexpr reporter_entry reporters[] = {
      [](std::ostream&, const reporter_options& options) -> std::unique_ptr<reporter> {
        return std::make_unique<junit_reporter>(options);
      }},
+    {"json", true, file_reporter<json_reporter>},
+    {"tap", true, file_reporter<tap_reporter>},
+    {"yaml", true, file_reporter<yaml_reporter>},
+    {"html", true, file_reporter<html_reporter>},
 };
 
 }  // namespace

@@ -5,16 +5,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <ctime>
 
 namespace mqttest {
 namespace {
-
-bool examines_error(const assertion_outcome& outcome) {
-  std::string path = outcome.text.substr(0, outcome.text.find_first_of(" \t"));
-  std::transform(path.begin(), path.end(), path.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return path == "result.error" || path == "result.err";
-}
 
 std::string file_and_line(const position& where) {
   if (where.line == 0) return where.file;
@@ -35,6 +29,13 @@ std::string labelled(std::string_view indent, std::string_view label, std::strin
 
 }  // namespace
 
+bool examines_error(const assertion_outcome& outcome) {
+  std::string path = outcome.text.substr(0, outcome.text.find_first_of(" \t"));
+  std::transform(path.begin(), path.end(), path.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return path == "result.error" || path == "result.err";
+}
+
 bool has_runtime_error(const step_report& step) {
   return !step.error.empty() && !step.error_asserted;
 }
@@ -52,6 +53,7 @@ std::vector<const assertion_outcome*> shown_failures(const step_report& step) {
 std::string step_heading(const step_report& step) {
   std::string heading = fmt::format("step {}", step.number);
   if (!step.name.empty()) heading += fmt::format(" ({})", step.name);
+  if (!step.iteration.empty()) heading += fmt::format(" [{}]", step.iteration);
   if (!step.where.file.empty()) heading += " at " + to_string(step.where);
   return heading;
 }
@@ -71,6 +73,14 @@ std::string step_problems(const step_report& step, std::string_view indent) {
       out += labelled(detail_indent, "", failure->message);
     }
   }
+  return out;
+}
+
+std::string step_notes(const step_report& step, std::string_view indent) {
+  std::string out;
+  if (step.skipped) out += labelled(indent, "skipped: ", step.skip_reason);
+  if (step.tries > 1) out += labelled(indent, "tries: ", std::to_string(step.tries));
+  for (const std::string& line : step.info) out += labelled(indent, "info: ", line);
   return out;
 }
 
@@ -94,6 +104,17 @@ std::string format_duration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) seconds = 0;
   if (seconds < 0.9995) return fmt::format("{:.0f} ms", seconds * 1000);
   return fmt::format("{:.2f} s", seconds);
+}
+
+std::string format_trace_line(std::chrono::system_clock::time_point when, std::string_view line) {
+  using namespace std::chrono;
+  std::time_t seconds = system_clock::to_time_t(time_point_cast<system_clock::duration>(
+      floor<std::chrono::seconds>(when)));
+  auto millis = duration_cast<milliseconds>(when.time_since_epoch()).count() % 1000;
+  std::tm local{};
+  localtime_r(&seconds, &local);
+  return fmt::format("{:02}:{:02}:{:02}.{:03} {}", local.tm_hour, local.tm_min, local.tm_sec,
+                     millis, line);
 }
 
 }  // namespace mqttest

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -7,6 +8,9 @@
 #include "executor/report.h"
 
 namespace mqttest {
+
+/// Whether the assertion checks result.error / result.err (any case).
+bool examines_error(const assertion_outcome& outcome);
 
 /// The step's error counts on its own only when no assertion examined it.
 bool has_runtime_error(const step_report& step);
@@ -22,6 +26,10 @@ std::string step_heading(const step_report& step);
 /// one item per line, every line starting with `indent`.
 std::string step_problems(const step_report& step, std::string_view indent);
 
+/// `info:` lines, "skipped: <reason>" and "tries: N" (N > 1), one per line
+/// with `indent`; empty when there is none.
+std::string step_notes(const step_report& step, std::string_view indent);
+
 /// The step's result JSON, indented; invalid UTF-8 replaced.
 std::string pretty_result(const step_report& step);
 
@@ -30,5 +38,8 @@ std::string indent_lines(std::string_view text, std::string_view indent);
 
 /// "12 ms" below a second, "1.23 s" from there.
 std::string format_duration(double seconds);
+
+/// "HH:MM:SS.mmm <line>" in local time, for -vv MQTT traffic (no newline).
+std::string format_trace_line(std::chrono::system_clock::time_point when, std::string_view line);
 
 }  // namespace mqttest

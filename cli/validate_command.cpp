@@ -1,0 +1,53 @@
+#include "cli/validate_command.h"
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+
+#include "cli/exit_codes.h"
+#include "executor/errors.h"
+#include "executor/loader.h"
+
+namespace mqttest {
+
+void setup_validate_command(CLI::App& app, int& exit_status) {
+  auto paths = std::make_shared<std::vector<std::string>>();
+  CLI::App* validate =
+      app.add_subcommand("validate", "Check suite files (structure, keys, values, schema) "
+                                     "without a broker");
+  validate->add_option("paths", *paths, "Suite files or directories")->required();
+  validate->footer("Exit status: 0 all files valid, 2 a problem was found (each printed as "
+                   "file:line:col: message).");
+  validate->callback([paths, &exit_status] { exit_status = validate_command(*paths); });
+}
+
+int validate_command(const std::vector<std::string>& paths) {
+  int files = 0, invalid = 0;
+  bool missing = false;
+  for (const std::string& path : paths) {
+    std::vector<std::string> suite_files;
+    try {
+      suite_files = collect_suite_files(path);
+    } catch (const usage_error& e) {
+      std::cerr << "mqttest: " << e.what() << '\n';
+      missing = true;
+      continue;
+    }
+    for (const std::string& file : suite_files) {
+      ++files;
+      try {
+        load_suite(file);
+      } catch (const config_error& e) {
+        std::cerr << e.what() << '\n';
+        ++invalid;
+      }
+    }
+  }
+  if (invalid > 0) std::cerr << fmt::format("{} of {} suite file(s) invalid\n", invalid, files);
+  if (invalid > 0 || missing) return exit_usage;
+  std::cout << fmt::format("{} suite file(s) valid\n", files);
+  return exit_passed;
+}
+
+}  // namespace mqttest

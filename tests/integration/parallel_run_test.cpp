@@ -1,0 +1,138 @@
+// `mqttest run --jobs N` (one process per suite file, output kept whole per
+// suite, reports merged) and `--shard K/N` (every suite exactly once).
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "executor/local_broker.h"
+#include "tests/integration/cli_harness.h"
+
+using mqttest::local_broker;
+using mqttest::testing::cli_result;
+using mqttest::testing::read_text;
+using mqttest::testing::workspace;
+using nlohmann::json;
+
+namespace {
+
+/// Suite `n`: a passing round trip and, for odd n, a failing assertion.
+std::string suite_text(int n) {
+  return fmt::format(R"(name: suite {0}
+vars:
+  addrs: tcp://127.0.0.1:1
+testcases:
+- name: s{0} first
+  steps:
+  - type: mqtt
+    addrs: "{{{{.addrs}}}}"
+    clientType: publisher
+    messages: [{{topic: par/{0}, payload: '{{"n": {0}}}', retained: true, qos: 1}}]
+- name: s{0} second
+  steps:
+  - type: mqtt
+    addrs: "{{{{.addrs}}}}"
+    clientType: subscriber
+    topics: [par/{0}]
+    timeout: 2000
+    assertions:
+    - result.messagesjson.messagesjson0.n ShouldEqual {1}
+)",
+                     n, n % 2 == 1 ? n + 100 : n);
+}
+
+void write_suites(const workspace& ws, int count) {
+  for (int n = 1; n <= count; ++n) ws.write(fmt::format("suites/s{}.yml", n), suite_text(n));
+}
+
+/// suite name -> [(case, status)...], from a JSON report.
+std::map<std::string, std::vector<std::pair<std::string, std::string>>> outcomes(const json& run) {
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> out;
+  for (const json& suite : run["suites"])
+    for (const json& c : suite["cases"])
+      out[suite["name"]].emplace_back(c["name"], c["status"]);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("run --jobs: same results as a serial run, each suite's output in one piece") {
+  local_broker broker;
+  workspace ws;
+  write_suites(ws, 5);
+  std::string addrs = "--var addrs=" + broker.url();
+  cli_result serial = ws.mqttest("run suites --format json,junit --output-dir serial " + addrs);
+  cli_result parallel = ws.mqttest("run suites --jobs 3 --format json,junit --output-dir par " + addrs);
+  CHECK(serial.status == 1);
+  CHECK(parallel.status == 1);
+  json serial_report = json::parse(read_text(ws.dir() / "serial/mqttest-report.json"));
+  json parallel_report = json::parse(read_text(ws.dir() / "par/mqttest-report.json"));
+  CHECK(outcomes(parallel_report) == outcomes(serial_report));
+  CHECK(parallel_report["totals"] == json{{"passed", 7}, {"failed", 3}, {"skipped", 0}, {"total", 10}});
+  // The merged report keeps the order of the suite files.
+  for (int n = 1; n <= 5; ++n)
+    CHECK(parallel_report["suites"][n - 1]["file"] == fmt::format("suites/s{}.yml", n));
+  CHECK(read_text(ws.dir() / "par/mqttest-junit.xml").find("<testsuite name=\"suite 5\"") !=
+        std::string::npos);
+
+  // Every case of a suite is printed, and no other suite's line comes between.
+  for (int n = 1; n <= 5; ++n) {
+    auto first = parallel.out.find(fmt::format("s{} first", n));
+    auto second = parallel.out.find(fmt::format("s{} second", n));
+    REQUIRE(first != std::string::npos);
+    REQUIRE(second != std::string::npos);
+    std::string between = parallel.out.substr(first, second - first);
+    for (int other = 1; other <= 5; ++other)
+      if (other != n) CHECK(between.find(fmt::format("s{} ", other)) == std::string::npos);
+  }
+  CHECK(parallel.out.find("7 passed, 3 failed") != std::string::npos);
+  CHECK(parallel.err.empty());
+}
+
+TEST_CASE("run --jobs: a load error stops everything before anything runs (exit 2)") {
+  workspace ws;
+  write_suites(ws, 2);
+  ws.write("suites/s3.yml", "testcases:\n- steps:\n  - type: mqtt\n    adrs: x\n");
+  cli_result r = ws.mqttest("run suites --jobs 2");
+  CHECK(r.status == 2);
+  CHECK(r.err.find("suites/s3.yml:4:5: unknown key \"adrs\" in step (did you mean \"addrs\"?)") !=
+        std::string::npos);
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("run --shard K/N: every suite file runs exactly once across the shards") {
+  local_broker broker;
+  workspace ws;
+  write_suites(ws, 5);
+  std::multiset<std::string> files;
+  for (int k = 1; k <= 3; ++k) {
+    cli_result r = ws.mqttest(fmt::format("run suites --shard {}/3 --format json --output-dir "
+                                          "shard{} --var addrs={}",
+                                          k, k, broker.url()));
+    CHECK(r.status <= 1);
+    json report = json::parse(read_text(ws.dir() / fmt::format("shard{}/mqttest-report.json", k)));
+    CHECK(report["suites"].size() == (k <= 2 ? 2u : 1u));
+    for (const json& suite : report["suites"]) files.insert(suite["file"].get<std::string>());
+  }
+  std::multiset<std::string> all;
+  for (int n = 1; n <= 5; ++n) all.insert(fmt::format("suites/s{}.yml", n));
+  CHECK(files == all);
+  // Stable: the same shard picks the same files.
+  cli_result again = ws.mqttest("run suites --shard 1/3 --format json --output-dir again --var addrs=" +
+                                broker.url());
+  json report = json::parse(read_text(ws.dir() / "again/mqttest-report.json"));
+  CHECK(report["suites"][0]["file"] == "suites/s1.yml");
+  CHECK(report["suites"][1]["file"] == "suites/s4.yml");
+}
+
+TEST_CASE("run --shard and --jobs: malformed values are usage errors") {
+  workspace ws;
+  write_suites(ws, 1);
+  cli_result r = ws.mqttest("run suites --shard 4/3");
+  CHECK(r.status == 2);
+  CHECK(r.err == "mqttest: --shard needs K/N with 1 <= K <= N (e.g. 2/4), got \"4/3\"\n");
+  CHECK(ws.mqttest("run suites --shard x").status == 2);
+  CHECK(ws.mqttest("run suites --jobs 0").status == 2);
+}
