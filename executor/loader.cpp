@@ -13,6 +13,7 @@
 
 #include "executor/schema_validation.h"
 #include "executor/templating.h"
+#include "executor/value_compare.h"
 #include "executor/user_executor.h"
 #include "steps/step.h"
 
@@ -53,23 +54,6 @@ std::string canonical(const std::string& key, const std::vector<std::string>& kn
   for (const auto& name : known)
     if (iequals(name, key)) return name;
   return {};
-}
-
-std::string type_name(const json& value) {
-  switch (value.type()) {
-    case json::value_t::object:
-      return "a map";
-    case json::value_t::array:
-      return "a list";
-    case json::value_t::string:
-      return "a string";
-    case json::value_t::boolean:
-      return "a boolean";
-    case json::value_t::null:
-      return "null";
-    default:
-      return "a number";
-  }
 }
 
 /// A key of a map as written, with its canonical spelling.
@@ -298,7 +282,7 @@ class suite_loader {
     throw doc_->error(doc_->value_at(ptr),
                       fmt::format("\"range\" must be a list, a map, an integer >= 0 or a template, "
                                   "got {} ({})",
-                                  type_name(value), value.dump()));
+                                  kind_phrase(value), value.dump()));
   }
 
   json load_count(const pointer& ptr, std::string_view name, bool integer) {
@@ -327,7 +311,7 @@ class suite_loader {
     if (!value.is_array())
       throw doc_->error(
           doc_->value_at(ptr),
-          fmt::format("\"info\" must be a string or a list of strings, got {}", type_name(value)));
+          fmt::format("\"info\" must be a string or a list of strings, got {}", kind_phrase(value)));
     std::vector<std::string> lines;
     for (std::size_t i = 0; i < value.size(); ++i) lines.push_back(text(ptr / i, "info"));
     return lines;
@@ -404,19 +388,19 @@ class suite_loader {
   void expect(const pointer& ptr, json::value_t type, std::string_view message) const {
     const json& value = at(ptr);
     if (value.type() == type) return;
-    throw doc_->error(doc_->value_at(ptr), fmt::format(fmt::runtime(message), type_name(value)));
+    throw doc_->error(doc_->value_at(ptr), fmt::format(fmt::runtime(message), kind_phrase(value)));
   }
 
   void expect_list(const pointer& ptr, std::string_view name) const {
     if (at(ptr).is_array()) return;
     throw doc_->error(doc_->value_at(ptr),
-                      fmt::format("\"{}\" must be a list, got {}", name, type_name(at(ptr))));
+                      fmt::format("\"{}\" must be a list, got {}", name, kind_phrase(at(ptr))));
   }
 
   const json& expect_map(const pointer& ptr, std::string_view name) const {
     if (!at(ptr).is_object())
       throw doc_->error(doc_->value_at(ptr),
-                        fmt::format("\"{}\" must be a map, got {}", name, type_name(at(ptr))));
+                        fmt::format("\"{}\" must be a map, got {}", name, kind_phrase(at(ptr))));
     return at(ptr);
   }
 
@@ -426,7 +410,7 @@ class suite_loader {
     if (value.is_string()) return value.get<std::string>();
     if (value.is_number()) return value.dump();
     throw doc_->error(doc_->value_at(ptr),
-                      fmt::format("\"{}\" must be a string, got {}", name, type_name(value)));
+                      fmt::format("\"{}\" must be a string, got {}", name, kind_phrase(value)));
   }
 
   std::shared_ptr<const document> doc_;

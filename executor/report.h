@@ -82,6 +82,9 @@ std::unique_ptr<reporter> make_reporter(const std::string& name, std::ostream& o
                                         const reporter_options& options);
 std::vector<std::string> reporter_names();  ///< file formats for --format
 
+/// Now as ISO 8601 UTC ("2026-11-25T10:00:00Z").
+std::string utc_now();
+
 /// Writes `content` to `path` via a temp file in the same directory + rename.
 void write_file_atomically(const std::string& path, const std::string& content);
 

@@ -9,6 +9,7 @@
 
 #include "executor/template_date.h"
 #include "executor/templating.h"
+#include "executor/value_compare.h"
 
 namespace mqttest {
 namespace {
@@ -16,26 +17,9 @@ namespace {
 using nlohmann::json;
 using args_t = std::vector<json>;
 
-std::string kind_of(const json& value) {
-  switch (value.type()) {
-    case json::value_t::object:
-      return "a map";
-    case json::value_t::array:
-      return "a list";
-    case json::value_t::string:
-      return "a string";
-    case json::value_t::boolean:
-      return "a boolean";
-    case json::value_t::null:
-      return "null";
-    default:
-      return "a number";
-  }
-}
-
 [[noreturn]] void wrong_type(std::string_view helper, std::string_view wanted, const json& got) {
   throw template_error(
-      fmt::format("{}: expects {}, got {} ({})", helper, wanted, kind_of(got), got.dump()));
+      fmt::format("{}: expects {}, got {} ({})", helper, wanted, kind_phrase(got), got.dump()));
 }
 
 const std::string& str(std::string_view helper, const json& value) {

@@ -236,6 +236,23 @@ std::string render(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+std::string kind_phrase(const json& value) {
+  switch (value.type()) {
+    case json::value_t::object:
+      return "a map";
+    case json::value_t::array:
+      return "a list";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::boolean:
+      return "a boolean";
+    case json::value_t::null:
+      return "null";
+    default:
+      return "a number";
+  }
+}
+
 std::string type_name(const json& value) {
   switch (value.type()) {
     case json::value_t::array:

@@ -43,6 +43,9 @@ std::string render(const nlohmann::json& value);
 /// Venom's type names: Array, Map, String, Number, Bool, Nil.
 std::string type_name(const nlohmann::json& value);
 
+/// For error messages: "a map", "a list", "a string", "a boolean", "null", "a number".
+std::string kind_phrase(const nlohmann::json& value);
+
 /// An instant parsed from RFC 3339 text (`2006-01-02T15:04:05Z`,
 /// `2006-01-02T15:04:05.123+02:00`).
 struct instant {
