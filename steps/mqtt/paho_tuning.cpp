@@ -25,6 +25,8 @@ namespace {
 using poll_fn = int (*)(struct pollfd*, nfds_t, int);
 using usleep_fn = int (*)(useconds_t);
 using socket_fn = int (*)(int, int, int);
+using err_callback = int (*)(const char*, size_t, void*);
+using err_print_fn = void (*)(err_callback, void*);
 using cond_timedwait_fn = int (*)(pthread_cond_t*, pthread_mutex_t*, const struct timespec*);
 
 template <typename Fn>
@@ -54,12 +56,24 @@ cond_timedwait_fn real_cond_timedwait() {
   return fn != nullptr ? fn : next_symbol<cond_timedwait_fn>("pthread_cond_timedwait");
 }
 
+err_print_fn real_err_print() {
+  static const err_print_fn fn = [] {
+    auto found = reinterpret_cast<err_print_fn>(
+        dlvsym(RTLD_NEXT, "ERR_print_errors_cb", "OPENSSL_3.0.0"));
+    return found != nullptr ? found : next_symbol<err_print_fn>("ERR_print_errors_cb");
+  }();
+  return fn;
+}
+
 /// Shared by the interposed functions and connect_window.
 struct wake_state {
   int read_fd = -1;
   int write_fd = -1;
   std::atomic<int> connecting{0};
   std::atomic<int> active_sessions{0};
+
+  std::mutex tls;
+  std::string tls_error;  ///< guarded by tls
 
   std::mutex claim;  ///< held by one socket_claim at a time
   std::mutex sockets;
@@ -128,6 +142,16 @@ connect_window::connect_window() {
 
 connect_window::~connect_window() { wake().connecting.fetch_sub(1); }
 
+std::string last_tls_error() {
+  std::lock_guard lock(wake().tls);
+  return wake().tls_error;
+}
+
+void clear_tls_error() {
+  std::lock_guard lock(wake().tls);
+  wake().tls_error.clear();
+}
+
 session_activity::session_activity() { wake().active_sessions.fetch_add(1); }
 
 session_activity::~session_activity() { wake().active_sessions.fetch_sub(1); }
@@ -176,6 +200,19 @@ int usleep(useconds_t microseconds) {
   if (microseconds < 1000 || !on_paho_thread()) return real_usleep()(microseconds);
   wakeable_poll(nullptr, 0, static_cast<int>(microseconds / 1000));
   return 0;
+}
+
+void ERR_print_errors_cb(int (*)(const char*, size_t, void*), void*) {
+  using namespace mqttest;
+  real_err_print()(
+      [](const char* text, size_t length, void*) {
+        std::string line(text, length);
+        while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+        std::lock_guard lock(wake().tls);
+        if (wake().tls_error.empty()) wake().tls_error = line;
+        return 1;
+      },
+      nullptr);
 }
 
 int pthread_cond_timedwait(pthread_cond_t* cond, pthread_mutex_t* mutex,

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 /// Speed fixes for Paho C 1.3.x, the one place in mqttest with such tricks.
 ///
 /// Measured on Debian's Paho C 1.3.11/1.3.12 + Paho C++ 1.2.0:
@@ -21,6 +23,10 @@
 ///    waits are capped to 1 ms (the thread may re-snapshot before the new
 ///    socket is registered). Every other thread gets the real functions.
 ///  - socket() sets TCP_NODELAY on TCP sockets.
+///  - ERR_print_errors_cb (Paho's report of a failed TLS handshake) keeps the
+///    OpenSSL error text for last_tls_error(). Paho C++ 1.2's own TLS error
+///    callback is not used: the context it hands Paho C points at a
+///    connect_options copy that is gone by then (ASan: stack-use-after-scope).
 ///  - pthread_cond_timedwait from Paho's threads is capped to 2 ms while any
 ///    session_activity is alive: Paho's send thread reads its command count,
 ///    unlocks, then waits 1 s on a condition; a command queued in between is
@@ -39,6 +45,11 @@ class connect_window {
   connect_window(const connect_window&) = delete;
   connect_window& operator=(const connect_window&) = delete;
 };
+
+/// OpenSSL's text for the last failed TLS handshake ("" if none since the
+/// last clear_tls_error()).
+std::string last_tls_error();
+void clear_tls_error();
 
 /// Held for a session's lifetime (see pthread_cond_timedwait above).
 class session_activity {

@@ -267,8 +267,8 @@ std::string session::connect_failure(int return_code, const std::string& message
                        url_, client_id_, connack_v5_text(return_code), return_code);
   std::string why = probe_tcp(url_, deadline);
   if (why.empty()) {
-    std::lock_guard lock(mutex_);
-    if (!tls_error_.empty()) why = fmt::format("TLS handshake failed: {}", tls_error_);
+    std::string tls_error = last_tls_error();
+    if (!tls_error.empty()) why = fmt::format("TLS handshake failed: {}", tls_error);
   }
   return fmt::format("connect to {} failed: {}", url_, why.empty() ? message : why);
 }
@@ -301,32 +301,33 @@ mqtt::connect_options session::connect_options(bool clean_session, milliseconds 
     options.set_will(mqtt::will_options(will.topic, will.payload.data(), will.payload.size(),
                                         will.qos, will.retained, props));
   }
-  if (parse_broker_url(url_).tls) {
-    tls_options tls = options_.tls.value_or(tls_options{});
-    mqtt::ssl_options ssl;
-    if (!tls.ca_file.empty()) ssl.set_trust_store(tls.ca_file);
-    if (!tls.cert_file.empty()) ssl.set_key_store(tls.cert_file);
-    if (!tls.key_file.empty()) ssl.set_private_key(tls.key_file);
-    if (!tls.key_password.empty()) ssl.set_private_key_password(tls.key_password);
-    ssl.set_enable_server_cert_auth(!tls.insecure_skip_verify);
-    ssl.set_verify(!tls.insecure_skip_verify);
-    if (!tls.alpn.empty()) ssl.set_alpn_protos(tls.alpn);
-    ssl.set_error_handler([this](const std::string& error) {
-      std::lock_guard lock(mutex_);
-      if (tls_error_.empty()) tls_error_ = error;
-    });
-    options.set_ssl(std::move(ssl));
-  }
   return options;
+}
+
+mqtt::ssl_options session::ssl_options() {
+  tls_options tls = options_.tls.value_or(tls_options{});
+  mqtt::ssl_options ssl;
+  if (!tls.ca_file.empty()) ssl.set_trust_store(tls.ca_file);
+  if (!tls.cert_file.empty()) ssl.set_key_store(tls.cert_file);
+  if (!tls.key_file.empty()) ssl.set_private_key(tls.key_file);
+  if (!tls.key_password.empty()) ssl.set_private_key_password(tls.key_password);
+  ssl.set_enable_server_cert_auth(!tls.insecure_skip_verify);
+  ssl.set_verify(!tls.insecure_skip_verify);
+  if (!tls.alpn.empty()) ssl.set_alpn_protos(tls.alpn);
+  // Only so that Paho reports handshake errors through ERR_print_errors_cb,
+  // which paho_tuning intercepts (this handler itself is never called).
+  ssl.set_error_handler([](const std::string&) {});
+  return ssl;
 }
 
 op_result session::connect(bool clean_session, milliseconds timeout) {
   auto deadline = clock_type::now() + timeout;
   mqtt::connect_options options = connect_options(clean_session, timeout);
+  if (parse_broker_url(url_).tls) options.set_ssl(ssl_options());
+  clear_tls_error();
   {
     std::lock_guard lock(mutex_);
     lost_.clear();
-    tls_error_.clear();
   }
   trace(fmt::format("> CONNECT {} client {} v{} {}{}{}", url_, client_id_,
                     options_.v5() ? "5" : "3.1.1", clean_session ? "clean" : "persistent",

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -85,6 +86,7 @@ class session {
   wait_outcome await(const mqtt::token_ptr& token, steady_time deadline);
   std::string connect_failure(int return_code, const std::string& message, steady_time deadline);
   mqtt::connect_options connect_options(bool clean_session, std::chrono::milliseconds timeout);
+  mqtt::ssl_options ssl_options();
   op_result drop_connection(steady_time deadline);
   void trace(std::string_view line) const {
     if (options_.trace) options_.trace(line);
@@ -103,7 +105,6 @@ class session {
   std::condition_variable arrived_;
   std::deque<received_message> queue_;
   std::string lost_;
-  std::string tls_error_;
   bool connected_ = false;
 
   // Last member: destroyed first, so Paho callbacks never see a dead queue.
