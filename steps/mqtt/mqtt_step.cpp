@@ -6,6 +6,7 @@
 #include <chrono>
 #include <exception>
 #include <future>
+#include <mutex>
 
 #include "steps/mqtt/mqtt_config.h"
 #include "steps/mqtt/session.h"
@@ -95,7 +96,13 @@ class mqtt_step final : public step {
 
   connection_options options(const step_context& context) const {
     connection_options options = config_.connection;
-    options.trace = context.trace;
+    // The request client of a subscriber connects on another thread: one
+    // trace line at a time reaches the sink.
+    if (context.trace)
+      options.trace = [this, sink = context.trace](std::string_view line) {
+        std::lock_guard lock(trace_mutex_);
+        sink(line);
+      };
     return options;
   }
 
@@ -259,6 +266,7 @@ class mqtt_step final : public step {
   }
 
   mqtt_config config_;
+  mutable std::mutex trace_mutex_;
 };
 
 std::vector<std::string> field_names() {
