@@ -115,15 +115,11 @@ void drain(int fd) {
 int wakeable_poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
   wake_state& state = wake();
   if (state.read_fd < 0) return real_poll()(fds, count, timeout_ms);
-  // While a connect is open, wait at most 100 us (ppoll: poll() counts whole
-  // milliseconds, and a connect takes several of Paho's loops).
-  bool connecting = state.connecting.load() > 0;
+  if (state.connecting.load() > 0 && (timeout_ms < 0 || timeout_ms > 1)) timeout_ms = 1;
   thread_local std::vector<struct pollfd> all;
   all.assign(fds, fds + count);
   all.push_back({state.read_fd, POLLIN, 0});
-  struct timespec brief {0, 100'000};
-  int ready = connecting ? ppoll(all.data(), all.size(), &brief, nullptr)
-                         : real_poll()(all.data(), all.size(), timeout_ms);
+  int ready = real_poll()(all.data(), all.size(), timeout_ms);
   if (ready <= 0) return ready;
   for (nfds_t i = 0; i < count; ++i) fds[i].revents = all[i].revents;
   if (all.back().revents != 0) {

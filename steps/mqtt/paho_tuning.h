@@ -20,7 +20,7 @@
 ///  - poll/usleep called from Paho's threads (named "MQTTAsync...") also wait
 ///    on a wake pipe; a connect_window writes to it so the receive thread
 ///    re-snapshots its sockets at once, and while any window is open those
-///    waits are capped to 100 us (the thread may re-snapshot before the new
+///    waits are capped to 1 ms (the thread may re-snapshot before the new
 ///    socket is registered). Every other thread gets the real functions.
 ///  - socket() sets TCP_NODELAY on TCP sockets.
 ///  - ERR_print_errors_cb (Paho's report of a failed TLS handshake) keeps the
