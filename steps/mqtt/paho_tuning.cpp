@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -111,15 +112,28 @@ void drain(int fd) {
   }
 }
 
+/// The sockets this Paho thread last polled. Paho's receive thread sleeps
+/// 100 ms after a poll that found nothing; that sleep watches them too, or a
+/// reply arriving just after a capped poll would wait out the whole sleep.
+std::vector<struct pollfd>& last_polled() {
+  thread_local std::vector<struct pollfd> fds;
+  return fds;
+}
+
 /// poll() on fds plus the wake pipe; the pipe's readiness is not reported.
 int wakeable_poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
   wake_state& state = wake();
   if (state.read_fd < 0) return real_poll()(fds, count, timeout_ms);
-  if (state.connecting.load() > 0 && (timeout_ms < 0 || timeout_ms > 1)) timeout_ms = 1;
+  // While a connect is open, wait at most 100 us (ppoll: poll() counts whole
+  // milliseconds, and a connect takes several of Paho's loops).
+  bool connecting = state.connecting.load() > 0;
   thread_local std::vector<struct pollfd> all;
   all.assign(fds, fds + count);
+  if (count > 0) last_polled().assign(fds, fds + count);
   all.push_back({state.read_fd, POLLIN, 0});
-  int ready = real_poll()(all.data(), all.size(), timeout_ms);
+  struct timespec brief {0, 100'000};
+  int ready = connecting ? ppoll(all.data(), all.size(), &brief, nullptr)
+                         : real_poll()(all.data(), all.size(), timeout_ms);
   if (ready <= 0) return ready;
   for (nfds_t i = 0; i < count; ++i) fds[i].revents = all[i].revents;
   if (all.back().revents != 0) {
@@ -198,8 +212,25 @@ int poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
 int usleep(useconds_t microseconds) {
   using namespace mqttest;
   if (microseconds < 1000 || !on_paho_thread()) return real_usleep()(microseconds);
-  wakeable_poll(nullptr, 0, static_cast<int>(microseconds / 1000));
-  return 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(microseconds);
+  while (true) {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline -
+                                                             std::chrono::steady_clock::now());
+    if (left.count() <= 0) return 0;
+    std::vector<struct pollfd> watched = last_polled();
+    if (wakeable_poll(watched.data(), watched.size(), static_cast<int>(left.count())) <= 0)
+      return 0;  // slept, or woken by a connect_window
+    // A socket closed since that poll reports POLLNVAL at once: forget it
+    // and sleep on; any other event ends the sleep.
+    std::erase_if(last_polled(), [&](const struct pollfd& p) {
+      return std::any_of(watched.begin(), watched.end(), [&](const struct pollfd& w) {
+        return w.fd == p.fd && w.revents == POLLNVAL;
+      });
+    });
+    if (std::any_of(watched.begin(), watched.end(),
+                    [](const struct pollfd& w) { return w.revents != 0 && w.revents != POLLNVAL; }))
+      return 0;
+  }
 }
 
 void ERR_print_errors_cb(int (*)(const char*, size_t, void*), void*) {

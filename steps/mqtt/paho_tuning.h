@@ -20,8 +20,12 @@
 ///  - poll/usleep called from Paho's threads (named "MQTTAsync...") also wait
 ///    on a wake pipe; a connect_window writes to it so the receive thread
 ///    re-snapshots its sockets at once, and while any window is open those
-///    waits are capped to 1 ms (the thread may re-snapshot before the new
+///    waits are capped to 100 us (the thread may re-snapshot before the new
 ///    socket is registered). Every other thread gets the real functions.
+///  - Paho's receive thread sleeps 100 ms after a poll that found nothing;
+///    that usleep also watches the sockets the thread last polled, so a reply
+///    arriving just after a capped poll is read at once (without it, SUBACKs
+///    waited out the whole 100 ms).
 ///  - socket() sets TCP_NODELAY on TCP sockets.
 ///  - ERR_print_errors_cb (Paho's report of a failed TLS handshake) keeps the
 ///    OpenSSL error text for last_tls_error(). Paho C++ 1.2's own TLS error
