@@ -1,18 +1,13 @@
 #include "steps/mqtt/session.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <netdb.h>
-#include <poll.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 
 #include "steps/mqtt/broker_url.h"
+#include "steps/mqtt/connect_probe.h"
 #include "steps/mqtt/paho_tuning.h"
 #include "steps/mqtt/topic_filter.h"
 
@@ -24,50 +19,6 @@ using std::chrono::milliseconds;
 
 constexpr milliseconds kSlice{50};
 constexpr int kRefused = 0x80;
-
-/// Why a TCP connection to url cannot be made ("" when it can), for a clear
-/// message after Paho reported a generic connect failure.
-std::string probe_tcp(const std::string& url, steady_time deadline) {
-  broker_url parsed = parse_broker_url(url);
-  const std::string& host = parsed.host;
-  const std::string& port = parsed.port;
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0) {
-    if (rc == EAI_NONAME || rc == EAI_FAIL || rc == EAI_NODATA)
-      return fmt::format("unknown host \"{}\"", host);
-    return fmt::format("cannot resolve \"{}\": {}", host, gai_strerror(rc));
-  }
-  std::string problem = "cannot connect";
-  for (addrinfo* at = found; at != nullptr; at = at->ai_next) {
-    int fd =
-        ::socket(at->ai_family, at->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, at->ai_protocol);
-    if (fd < 0) continue;
-    int error = 0;
-    if (::connect(fd, at->ai_addr, at->ai_addrlen) != 0) {
-      error = errno;
-      if (error == EINPROGRESS) {
-        auto left = std::chrono::duration_cast<milliseconds>(deadline - clock_type::now()).count();
-        pollfd p{fd, POLLOUT, 0};
-        if (::poll(&p, 1, static_cast<int>(std::max<long>(left, 1))) == 1) {
-          socklen_t size = sizeof error;
-          getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size);
-        } else {
-          error = ETIMEDOUT;
-        }
-      }
-    }
-    ::close(fd);
-    if (error == 0) {
-      problem.clear();
-      break;
-    }
-    problem = error == ECONNREFUSED ? "connection refused" : std::strerror(error);
-  }
-  freeaddrinfo(found);
-  return problem;
-}
 
 std::string connack_text(int code) {
   switch (code) {
@@ -86,7 +37,8 @@ std::string connack_text(int code) {
   }
 }
 
-std::string connack_v5_text(int code) {
+/// MQTT 5 reason codes >= 0x80 (the same meaning in CONNACK, PUBACK, PUBREC, ...).
+std::string reason_code_text(int code) {
   switch (code) {
     case 0x80: return "unspecified error";
     case 0x81: return "malformed packet";
@@ -100,6 +52,8 @@ std::string connack_v5_text(int code) {
     case 0x89: return "server busy";
     case 0x8A: return "banned";
     case 0x8C: return "bad authentication method";
+    case 0x90: return "topic name invalid";
+    case 0x91: return "packet identifier in use";
     case 0x95: return "packet too large";
     case 0x97: return "quota exceeded";
     case 0x99: return "payload format invalid";
@@ -171,6 +125,9 @@ std::string publish_trace(char direction, const std::string& topic, int qos, boo
 }
 
 std::string completion_packet(int qos) { return qos == 2 ? "PUBCOMP" : "PUBACK"; }
+
+/// The packet that carries a v5 broker's refusal of a QoS 1/2 PUBLISH.
+std::string refusal_packet(int qos) { return qos == 2 ? "PUBREC" : "PUBACK"; }
 
 }  // namespace
 
@@ -264,11 +221,16 @@ std::string session::connect_failure(int return_code, const std::string& message
                        client_id_, connack_text(return_code), return_code);
   if (return_code >= 0x80 && return_code <= 0xFF)
     return fmt::format("connect to {} as \"{}\" refused by the broker: {} (CONNACK 0x{:02X})",
-                       url_, client_id_, connack_v5_text(return_code), return_code);
-  std::string why = probe_tcp(url_, deadline);
-  if (why.empty()) {
+                       url_, client_id_, reason_code_text(return_code), return_code);
+  broker_url parsed = parse_broker_url(url_);
+  std::string why = probe_tcp(parsed, deadline);
+  if (why.empty() && parsed.tls) {
     std::string tls_error = last_tls_error();
-    if (!tls_error.empty()) why = fmt::format("TLS handshake failed: {}", tls_error);
+    if (!tls_error.empty())
+      why = fmt::format("TLS handshake failed: {}", tls_error);
+    else if (!options_.tls.value_or(tls_options{}).insecure_skip_verify)
+      if (std::string name = probe_tls_host_name(parsed, deadline); !name.empty())
+        why = fmt::format("TLS host name verification failed: {}", name);
   }
   return fmt::format("connect to {} failed: {}", url_, why.empty() ? message : why);
 }
@@ -496,6 +458,12 @@ op_result session::publish(const std::string& topic, const std::string& payload,
       if (qos > 0) trace(fmt::format("< {}", completion_packet(qos)));
       return {};
     case wait_outcome::kind::failed:
+      if (options_.v5() && outcome.reason >= kRefused) {
+        trace(fmt::format("< {} 0x{:02X}", refusal_packet(qos), outcome.reason));
+        return {fmt::format("publish to \"{}\" refused by the broker: {} ({} 0x{:02X})", topic,
+                            reason_code_text(outcome.reason), refusal_packet(qos),
+                            outcome.reason)};
+      }
       return {fmt::format("publish to \"{}\" failed: {}", topic, outcome.message)};
     case wait_outcome::kind::timed_out:
       return {fmt::format("publish to \"{}\" (QoS {}) not completed within {} ms", topic, qos,

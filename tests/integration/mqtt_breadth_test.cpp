@@ -96,6 +96,20 @@ TEST_CASE("tls: insecureSkipVerify accepts an unknown CA; verification is on by 
   require_ok(run_step(fields));
 }
 
+TEST_CASE("tls: the host name is verified; insecureSkipVerify skips that check too") {
+  secure_broker broker;  // the certificate is from the trusted CA, for elsewhere.example only
+  json fields = publisher(broker.misnamed_tls_url(), json::array({{{"topic", "open/h"}}}));
+  fields["tls"] = {{"caFile", broker.file("ca.crt")}};
+  fields["connectTimeout"] = 3000;
+  auto refused = run_step(fields);
+  CHECK(refused["error"] ==
+        fmt::format("connect to {} failed: TLS host name verification failed: the server "
+                    "certificate is for DNS:elsewhere.example, not \"127.0.0.1\"",
+                    broker.misnamed_tls_url()));
+  fields["tls"]["insecureSkipVerify"] = true;
+  require_ok(run_step(fields));
+}
+
 TEST_CASE("tls: mutual TLS needs the client certificate; an encrypted key takes keyPassword") {
   secure_broker broker;
   json fields = publisher(broker.mtls_url(), json::array({{{"topic", "open/m"}}}));
@@ -155,6 +169,21 @@ TEST_CASE("acl: a denied publish never arrives; a denied subscription delivers n
   secret["publish"] = json::array({{{"topic", "private/x"}, {"payload", "p"}}});
   auto nothing = run_step(secret);
   CHECK(nothing["error"] == "received 0 of 1 messages on [private/#] within 300 ms");
+}
+
+TEST_CASE("acl: on MQTT 5 a denied QoS 1/2 publish is a step error with the reason code") {
+  secure_broker broker;
+  json fields = publisher(broker.tcp_url(), json::array({{{"topic", "private/x"}, {"qos", 1}}}));
+  fields.update({{"username", "alice"}, {"password", "wonderland"}, {"protocolVersion", 5}});
+  std::vector<std::string> trace;
+  auto refused = run_step(fields, &trace);
+  CHECK(refused["error"] ==
+        "publish to \"private/x\" refused by the broker: not authorized (PUBACK 0x87)");
+  CHECK(std::find(trace.begin(), trace.end(), "< PUBACK 0x87") != trace.end());
+  CHECK(refused["published"] == 0);
+  fields["messages"][0]["qos"] = 2;
+  CHECK(run_step(fields)["error"] ==
+        "publish to \"private/x\" refused by the broker: not authorized (PUBREC 0x87)");
 }
 
 TEST_CASE("websockets: ws:// round trip") {

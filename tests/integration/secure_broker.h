@@ -2,10 +2,11 @@
 
 // A private mosquitto with every listener the breadth tests need: plain TCP
 // (the local_broker's own), TLS with certificates generated at test time by
-// `openssl` (CA, server for 127.0.0.1/localhost, client, and an unrelated
-// CA), a password file, an ACL, WebSockets, and MQTT 5 (mosquitto 2 speaks
-// it on every listener). Nothing is committed: keys live in a temp dir that
-// is removed with the fixture.
+// `openssl` (CA, server for 127.0.0.1/localhost, client, an unrelated CA,
+// and a server certificate for another host name only), a password file, an
+// ACL, WebSockets, and MQTT 5 (mosquitto 2 speaks it on every listener).
+// Nothing is committed: keys live in a temp dir that is removed with the
+// fixture.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -58,13 +59,16 @@ class secure_broker {
     tls_port_ = free_port();
     mtls_port_ = free_port();
     ws_port_ = free_port();
+    misnamed_port_ = free_port();
     std::string config = fmt::format(
         "listener {0} 127.0.0.1\ncafile {1}/ca.crt\ncertfile {1}/server.crt\nkeyfile "
         "{1}/server.key\n"
         "listener {2} 127.0.0.1\ncafile {1}/ca.crt\ncertfile {1}/server.crt\nkeyfile "
         "{1}/server.key\nrequire_certificate true\n"
-        "listener {3}\nprotocol websockets\n",
-        tls_port_, dir_, mtls_port_, ws_port_);
+        "listener {3}\nprotocol websockets\n"
+        "listener {4} 127.0.0.1\ncafile {1}/ca.crt\ncertfile {1}/elsewhere.crt\nkeyfile "
+        "{1}/elsewhere.key\n",
+        tls_port_, dir_, mtls_port_, ws_port_, misnamed_port_);
     if (!with_auth) config = fmt::format("listener {}\nprotocol websockets\n", ws_port_);
     if (with_auth) {
       run_quietly(fmt::format("mosquitto_passwd -c -b {}/passwd alice wonderland", dir_));
@@ -92,6 +96,8 @@ class secure_broker {
     return fmt::format("ssl://{}:{}", host, tls_port_);
   }
   std::string mtls_url() const { return fmt::format("mqtts://127.0.0.1:{}", mtls_port_); }
+  /// TLS with a certificate from the good CA for elsewhere.example only.
+  std::string misnamed_tls_url() const { return fmt::format("ssl://127.0.0.1:{}", misnamed_port_); }
   std::string ws_url() const { return fmt::format("ws://127.0.0.1:{}", ws_port_); }
   std::string file(const std::string& name) const { return dir_ + "/" + name; }
   const std::string& directory() const { return dir_; }
@@ -138,6 +144,8 @@ class secure_broker {
           d, name, extensions));
     };
     signed_cert("server", fmt::format("-extfile {}/server.ext", d));
+    std::ofstream(d + "/elsewhere.ext") << "subjectAltName=DNS:elsewhere.example\n";
+    signed_cert("elsewhere", fmt::format("-extfile {}/elsewhere.ext", d));
     signed_cert("client", "");
     run_quietly(fmt::format(
         "openssl pkey -in {0}/client.key -aes256 -passout pass:sesame -out {0}/client-locked.key",
@@ -148,6 +156,7 @@ class secure_broker {
   int tls_port_ = 0;
   int mtls_port_ = 0;
   int ws_port_ = 0;
+  int misnamed_port_ = 0;
   std::unique_ptr<local_broker> broker_;
 };
 
