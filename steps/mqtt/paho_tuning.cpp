@@ -17,7 +17,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <cerrno>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace mqttest {
@@ -26,6 +28,7 @@ namespace {
 using poll_fn = int (*)(struct pollfd*, nfds_t, int);
 using usleep_fn = int (*)(useconds_t);
 using socket_fn = int (*)(int, int, int);
+using connect_fn = int (*)(int, const struct sockaddr*, socklen_t);
 using err_callback = int (*)(const char*, size_t, void*);
 using err_print_fn = void (*)(err_callback, void*);
 using cond_timedwait_fn = int (*)(pthread_cond_t*, pthread_mutex_t*, const struct timespec*);
@@ -47,6 +50,11 @@ usleep_fn real_usleep() {
 
 socket_fn real_socket() {
   static const socket_fn fn = next_symbol<socket_fn>("socket");
+  return fn;
+}
+
+connect_fn real_connect() {
+  static const connect_fn fn = next_symbol<connect_fn>("connect");
   return fn;
 }
 
@@ -72,6 +80,10 @@ struct wake_state {
   int write_fd = -1;
   std::atomic<int> connecting{0};
   std::atomic<int> active_sessions{0};
+
+  std::mutex pending;
+  std::vector<int> pending_connects;  ///< guarded by pending: TCP connects in progress
+  std::atomic<int> pending_count{0};
 
   std::mutex tls;
   std::string tls_error;  ///< guarded by tls
@@ -102,6 +114,8 @@ bool on_paho_thread() {
     char name[17] = {};
     prctl(PR_GET_NAME, name);
     paho = std::strncmp(name, "MQTTAsync", 9) == 0 ? 1 : 0;
+    // Wake up on time: the default 50 us slack would double the 100 us waits.
+    if (paho == 1) prctl(PR_SET_TIMERSLACK, 1000UL);
   }
   return paho == 1;
 }
@@ -120,10 +134,31 @@ std::vector<struct pollfd>& last_polled() {
   return fds;
 }
 
+/// Set when this thread's zero-timeout poll saw a pending TCP connect
+/// complete: Paho polls for writable sockets first, then waits on readable
+/// ones before it acts on the writable one; that wait is skipped.
+bool& connect_completed() {
+  thread_local bool completed = false;
+  return completed;
+}
+
+/// After a zero-timeout poll on a Paho thread: did a pending connect complete?
+void note_completed_connects(const struct pollfd* fds, nfds_t count) {
+  wake_state& state = wake();
+  if (state.pending_count.load() == 0) return;
+  std::lock_guard lock(state.pending);
+  for (nfds_t i = 0; i < count; ++i) {
+    if ((fds[i].revents & (POLLOUT | POLLERR | POLLHUP)) == 0) continue;
+    if (std::erase(state.pending_connects, fds[i].fd) > 0) connect_completed() = true;
+  }
+  state.pending_count.store(static_cast<int>(state.pending_connects.size()));
+}
+
 /// poll() on fds plus the wake pipe; the pipe's readiness is not reported.
 int wakeable_poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
   wake_state& state = wake();
   if (state.read_fd < 0) return real_poll()(fds, count, timeout_ms);
+  if (std::exchange(connect_completed(), false)) return real_poll()(fds, count, 0);
   // While a connect is open, wait at most 100 us (ppoll: poll() counts whole
   // milliseconds, and a connect takes several of Paho's loops).
   bool connecting = state.connecting.load() > 0;
@@ -205,8 +240,25 @@ extern "C" {
 
 int poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
   using namespace mqttest;
-  if (timeout_ms == 0 || !on_paho_thread()) return real_poll()(fds, count, timeout_ms);
-  return wakeable_poll(fds, count, timeout_ms);
+  if (!on_paho_thread()) return real_poll()(fds, count, timeout_ms);
+  if (timeout_ms != 0) return wakeable_poll(fds, count, timeout_ms);
+  int ready = real_poll()(fds, count, 0);
+  if (ready > 0) note_completed_connects(fds, count);
+  return ready;
+}
+
+int connect(int fd, const struct sockaddr* address, socklen_t length) {
+  using namespace mqttest;
+  int rc = real_connect()(fd, address, length);
+  int error = errno;
+  if (rc != 0 && error == EINPROGRESS && on_paho_thread()) {
+    wake_state& state = wake();
+    std::lock_guard lock(state.pending);
+    state.pending_connects.push_back(fd);
+    state.pending_count.store(static_cast<int>(state.pending_connects.size()));
+  }
+  errno = error;
+  return rc;
 }
 
 int usleep(useconds_t microseconds) {
