@@ -115,10 +115,27 @@ pub_mosquitto() { mosquitto_pub -p "$port" -q 1 -t "bench/pub/$1" -m "$payload";
 sub_retained_mqttest() { "$MQTTEST" sub --addrs "tcp://127.0.0.1:$port" -t bench/retained -C 1 -W 5000; }
 sub_retained_mosquitto() { mosquitto_sub -p "$port" -t bench/retained -C 1 -W 5; }
 
+# startup: start and exit, no MQTT (what every one-shot command pays first)
+startup_mqttest() { "$MQTTEST" --version; }
+# (mosquitto_pub --version exits 1; the validator checks what it printed)
+startup_mosquitto() { mosquitto_pub --version; (($? == 1)); }
+
+# paho_floor: an empty C++ program that only loads Paho C++ (and with it
+# libstdc++, Paho C and OpenSSL): the least any Paho-based tool can take.
+paho_floor_mqttest() { "$work/paho_floor"; }
+paho_floor_mosquitto() { startup_mosquitto; }
+
+build_paho_floor() {
+  echo 'int main() { return 0; }' >"$work/paho_floor.cpp"
+  c++ -O2 "$work/paho_floor.cpp" -o "$work/paho_floor" -Wl,--no-as-needed -lpaho-mqttpp3 \
+    2>"$work/paho_floor.err"
+}
+
 # validators of one sample's output ($work/out); the exit status is checked too
 valid_exit_only() { true; }
 valid_one_payload() { [[ $(cat "$work/out") == "$payload" ]]; }
 valid_mentions_topic() { grep -q 'bench/retained' "$work/out"; }
+valid_version() { grep -q '^mosquitto_pub version' "$work/out"; }
 
 # Runs N interleaved pairs of case $1: "$1_mqttest RUN" vs "$1_mosquitto RUN".
 # The side that goes first alternates, so drift and ordering hit both alike.
@@ -235,6 +252,13 @@ main() {
   else
     mosquitto_pub -p "$port" -q 1 -r -t bench/retained -m "$payload" || die "cannot set the retained message"
     measure sub_retained valid_mentions_topic valid_one_payload
+  fi
+
+  measure startup valid_exit_only valid_version
+  if build_paho_floor; then
+    measure paho_floor valid_exit_only valid_version
+  else
+    record paho_floor "skipped: cannot build it: $(head -n 1 "$work/paho_floor.err")"
   fi
 
   summarise
