@@ -1,0 +1,27 @@
+// The example suites in testsuites/examples/secure-broker (TLS, password,
+// ACL, WebSockets) through the real binary, against the broker they need.
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include "tests/integration/cli_harness.h"
+#include "tests/integration/secure_broker.h"
+
+TEST_CASE("examples: the secure-broker suites pass against TLS, password, ACL and ws listeners") {
+  mqttest::testing::secure_broker broker;
+  mqttest::testing::workspace ws;
+  const std::string dir = "'" MQTTEST_SOURCE_DIR "/testsuites/examples/secure-broker'";
+  auto valid = ws.mqttest("validate " + dir);
+  CHECK_MESSAGE(valid.status == 0, valid.err);
+  std::string vars = fmt::format(
+      "--var tls_addrs={} --var ca_file={} --var mtls_addrs={} --var cert_file={} "
+      "--var key_file={} --var auth_addrs={} --var username=alice --var password=wonderland "
+      "--var denied_topic=private/examples --var ws_addrs={} --var topic_root=open/examples",
+      broker.tls_url("localhost"), broker.file("ca.crt"), broker.mtls_url(),
+      broker.file("client.crt"), broker.file("client.key"), broker.tcp_url(), broker.ws_url());
+  auto ran = ws.mqttest("run " + dir + " " + vars);
+  INFO(ran.out, ran.err);
+  CHECK(ran.status == 0);
+  CHECK(ran.out.find("ran 8 test cases") != std::string::npos);
+  CHECK(ran.out.find("8 passed, 0 failed\n") != std::string::npos);  // none skipped
+}
