@@ -14,7 +14,7 @@
 ///  - Paho never sets TCP_NODELAY; Nagle holds a SUBSCRIBE sent right after a
 ///    PUBACK for ~40 ms.
 ///
-/// Paho C imports poll, usleep and socket dynamically, and the mqttest
+/// Paho C imports poll, usleep, socket and connect dynamically, and the mqttest
 /// executables export their own (see CMakeLists.txt), so paho_tuning.cpp
 /// interposes them:
 ///  - poll/usleep called from Paho's threads (named "MQTTAsync...") also wait
@@ -26,6 +26,11 @@
 ///    that usleep also watches the sockets the thread last polled, so a reply
 ///    arriving just after a capped poll is read at once (without it, SUBACKs
 ///    waited out the whole 100 ms).
+///  - connect() remembers which sockets are connecting: Paho polls pending
+///    writes with a zero timeout, then waits on its read set before acting on
+///    a connect that completed; once such a socket turns writable that wait
+///    is skipped. Paho's threads get a 1 us timer slack (default 50 us), so
+///    a 100 us wait is not 150 us.
 ///  - socket() sets TCP_NODELAY on TCP sockets.
 ///  - ERR_print_errors_cb (Paho's report of a failed TLS handshake) keeps the
 ///    OpenSSL error text for last_tls_error(). Paho C++ 1.2's own TLS error
