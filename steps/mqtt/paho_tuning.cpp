@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <time.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -118,6 +119,32 @@ bool on_paho_thread() {
     if (paho == 1) prctl(PR_SET_TIMERSLACK, 1000UL);
   }
   return paho == 1;
+}
+
+/// fd moved to a descriptor number no recent Paho socket had. Paho's receive
+/// thread looks a socket up by number after its cycle ends; if the step's
+/// client was destroyed and the next one got the same number meanwhile, the
+/// old socket's error is blamed on the new client ("socket error" on a good
+/// connect, seen after a failed TLS connect under load). Numbers rotate
+/// through [256, 4096) (capped by RLIMIT_NOFILE), so one returns only
+/// thousands of sockets later.
+int fresh_number(int fd) {
+  static const int top = [] {
+    struct rlimit limit {};
+    getrlimit(RLIMIT_NOFILE, &limit);
+    return static_cast<int>(std::min<rlim_t>(limit.rlim_cur, 4096));
+  }();
+  constexpr int kBottom = 256;
+  static std::atomic<int> next{kBottom};
+  if (top - kBottom < 64) return fd;
+  int wanted = next.load();
+  if (wanted >= top - 16) wanted = kBottom;
+  int moved = fcntl(fd, F_DUPFD_CLOEXEC, wanted);
+  if (moved < 0 && wanted != kBottom) moved = fcntl(fd, F_DUPFD_CLOEXEC, kBottom);
+  if (moved < 0) return fd;
+  close(fd);
+  next.store(moved + 1);
+  return moved;
 }
 
 void drain(int fd) {
@@ -322,6 +349,7 @@ int socket(int domain, int type, int protocol) {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (mqttest::on_paho_thread()) {
+      fd = mqttest::fresh_number(fd);
       auto& state = mqttest::wake();
       {
         std::lock_guard lock(state.sockets);

@@ -31,7 +31,12 @@
 ///    a connect that completed; once such a socket turns writable that wait
 ///    is skipped. Paho's threads get a 1 us timer slack (default 50 us), so
 ///    a 100 us wait is not 150 us.
-///  - socket() sets TCP_NODELAY on TCP sockets.
+///  - socket() sets TCP_NODELAY on TCP sockets, and moves Paho's sockets to
+///    descriptor numbers that rotate through [256, 4096): Paho's receive
+///    thread looks a socket up by number after its cycle, so when a failed
+///    client was destroyed and the next step's socket reused its number, the
+///    old socket's error failed the new connect ("socket error", seen under
+///    load right after a failed TLS connect).
 ///  - ERR_print_errors_cb (Paho's report of a failed TLS handshake) keeps the
 ///    OpenSSL error text for last_tls_error(). Paho C++ 1.2's own TLS error
 ///    callback is not used: the context it hands Paho C points at a
