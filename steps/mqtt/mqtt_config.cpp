@@ -437,7 +437,10 @@ std::vector<subscription_spec> read_subscriptions(const reader& step, int qos, i
                   step.lenient());
     subscription_spec s;
     if (fields.raw("filter") == nullptr) fields.fail(where, "topic needs \"filter\"");
-    s.filter = fields.string("filter").value_or("");
+    // A template stays as written: read_topics checks the filter once it is expanded.
+    const json* filter = fields.raw("filter");
+    s.filter = filter != nullptr && is_template(*filter) ? filter->get<std::string>()
+                                                         : fields.string("filter").value_or("");
     s.qos = static_cast<int>(fields.integer("qos").value_or(qos));
     for (std::string_view name : {"noLocal", "retainAsPublished", "retainHandling"})
       check_v5(fields, name, version);

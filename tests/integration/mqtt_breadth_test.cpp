@@ -1,7 +1,7 @@
 // MQTT breadth against a private mosquitto: TLS (good CA, wrong CA, mutual,
-// insecureSkipVerify), passwords, ACL, WebSockets, wills, retained messages,
-// codecs, payload files, MQTT 5 properties and options, shared
-// subscriptions, expectNoMore, request/response.
+// insecureSkipVerify), passwords, ACL, WebSockets (ws:// and wss://), wills,
+// retained messages, codecs, payload files, MQTT 5 properties and options,
+// shared subscriptions, expectNoMore, request/response.
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -192,6 +192,23 @@ TEST_CASE("websockets: ws:// round trip") {
   auto result = round_trip(broker.ws_url(), json::object(), "plain/ws");
   require_ok(result);
   CHECK(result["messages"] == json::array({"hi"}));
+}
+
+TEST_CASE("websockets: wss:// round trip verified with caFile; a wrong CA is a clear error") {
+  secure_broker broker;
+  json tls = {{"tls", {{"caFile", broker.file("ca.crt")}}}};
+  auto result = round_trip(broker.wss_url("localhost"), tls, "plain/wss");
+  require_ok(result);
+  CHECK(result["messages"] == json::array({"hi"}));
+
+  json fields = publisher(broker.wss_url(), json::array({{{"topic", "plain/wss"}}}));
+  fields["tls"] = {{"caFile", broker.file("other-ca.crt")}};
+  fields["connectTimeout"] = 3000;
+  auto failed = run_step(fields);
+  INFO(failed.dump());
+  CHECK(failed["error"].get<std::string>().find(
+            fmt::format("connect to {} failed: TLS handshake failed: ", broker.wss_url())) == 0);
+  CHECK(failed["error"].get<std::string>().find("certificate verify failed") != std::string::npos);
 }
 
 TEST_CASE("will: disconnect abrupt makes the broker publish the will; normal does not") {

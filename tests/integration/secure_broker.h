@@ -4,7 +4,7 @@
 // (the local_broker's own), TLS with certificates generated at test time by
 // `openssl` (CA, server for 127.0.0.1/localhost, client, an unrelated CA,
 // and a server certificate for another host name only), a password file, an
-// ACL, WebSockets, and MQTT 5 (mosquitto 2 speaks it on every listener).
+// ACL, WebSockets (plain and over TLS), and MQTT 5 (mosquitto 2 speaks it on every listener).
 // Nothing is committed: keys live in a temp dir that is removed with the
 // fixture.
 
@@ -60,6 +60,7 @@ class secure_broker {
     mtls_port_ = free_port();
     ws_port_ = free_port();
     misnamed_port_ = free_port();
+    wss_port_ = free_port();
     std::string config = fmt::format(
         "listener {0} 127.0.0.1\ncafile {1}/ca.crt\ncertfile {1}/server.crt\nkeyfile "
         "{1}/server.key\n"
@@ -67,8 +68,10 @@ class secure_broker {
         "{1}/server.key\nrequire_certificate true\n"
         "listener {3}\nprotocol websockets\n"
         "listener {4} 127.0.0.1\ncafile {1}/ca.crt\ncertfile {1}/elsewhere.crt\nkeyfile "
-        "{1}/elsewhere.key\n",
-        tls_port_, dir_, mtls_port_, ws_port_, misnamed_port_);
+        "{1}/elsewhere.key\n"
+        "listener {5}\nprotocol websockets\ncafile {1}/ca.crt\ncertfile {1}/server.crt\n"
+        "keyfile {1}/server.key\n",
+        tls_port_, dir_, mtls_port_, ws_port_, misnamed_port_, wss_port_);
     if (!with_auth) config = fmt::format("listener {}\nprotocol websockets\n", ws_port_);
     if (with_auth) {
       run_quietly(fmt::format("mosquitto_passwd -c -b {}/passwd alice wonderland", dir_));
@@ -81,7 +84,8 @@ class secure_broker {
     broker_options options;
     options.extra_config = config;
     broker_ = std::make_unique<local_broker>(options);
-    wait_for_websockets();
+    wait_for_listener(ws_port_);
+    if (with_auth) wait_for_listener(wss_port_);
   }
   ~secure_broker() {
     broker_.reset();
@@ -99,6 +103,10 @@ class secure_broker {
   /// TLS with a certificate from the good CA for elsewhere.example only.
   std::string misnamed_tls_url() const { return fmt::format("ssl://127.0.0.1:{}", misnamed_port_); }
   std::string ws_url() const { return fmt::format("ws://127.0.0.1:{}", ws_port_); }
+  /// WebSockets over TLS with the server certificate (for 127.0.0.1 and localhost).
+  std::string wss_url(const std::string& host = "127.0.0.1") const {
+    return fmt::format("wss://{}:{}", host, wss_port_);
+  }
   std::string file(const std::string& name) const { return dir_ + "/" + name; }
   const std::string& directory() const { return dir_; }
   std::string log() const {
@@ -108,19 +116,19 @@ class secure_broker {
 
  private:
   /// libwebsockets may start listening after mosquitto's TCP listener does.
-  void wait_for_websockets() const {
+  static void wait_for_listener(int port) {
     for (int attempt = 0; attempt < 200; ++attempt) {
       int fd = ::socket(AF_INET, SOCK_STREAM, 0);
       sockaddr_in address{};
       address.sin_family = AF_INET;
       address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      address.sin_port = htons(static_cast<uint16_t>(ws_port_));
+      address.sin_port = htons(static_cast<uint16_t>(port));
       bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
       ::close(fd);
       if (up) return;
       ::usleep(10000);
     }
-    throw std::runtime_error("the WebSocket listener did not start");
+    throw std::runtime_error(fmt::format("the WebSocket listener on port {} did not start", port));
   }
 
   void make_certificates() const {
@@ -157,6 +165,7 @@ class secure_broker {
   int mtls_port_ = 0;
   int ws_port_ = 0;
   int misnamed_port_ = 0;
+  int wss_port_ = 0;
   std::unique_ptr<local_broker> broker_;
 };
 

@@ -1,5 +1,7 @@
-// The example suites in testsuites/examples/secure-broker (TLS, password,
-// ACL, WebSockets) through the real binary, against the broker they need.
+// The example suites through the real binary: all of testsuites/examples
+// against a plain private broker, as the demo runs them, and those in
+// testsuites/examples/secure-broker (TLS, password, ACL, WebSockets: ws://
+// and wss://) against the broker they need.
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -7,7 +9,7 @@
 #include "tests/integration/cli_harness.h"
 #include "tests/integration/secure_broker.h"
 
-TEST_CASE("examples: the secure-broker suites pass against TLS, password, ACL and ws listeners") {
+TEST_CASE("examples: the secure-broker suites pass against TLS, password, ACL, ws and wss") {
   mqttest::testing::secure_broker broker;
   mqttest::testing::workspace ws;
   const std::string dir = "'" MQTTEST_SOURCE_DIR "/testsuites/examples/secure-broker'";
@@ -16,12 +18,26 @@ TEST_CASE("examples: the secure-broker suites pass against TLS, password, ACL an
   std::string vars = fmt::format(
       "--var tls_addrs={} --var ca_file={} --var mtls_addrs={} --var cert_file={} "
       "--var key_file={} --var auth_addrs={} --var username=alice --var password=wonderland "
-      "--var denied_topic=private/examples --var ws_addrs={} --var topic_root=open/examples",
+      "--var denied_topic=private/examples --var ws_addrs={} --var wss_addrs={} "
+      "--var topic_root=open/examples",
       broker.tls_url("localhost"), broker.file("ca.crt"), broker.mtls_url(),
-      broker.file("client.crt"), broker.file("client.key"), broker.tcp_url(), broker.ws_url());
+      broker.file("client.crt"), broker.file("client.key"), broker.tcp_url(), broker.ws_url(),
+      broker.wss_url("localhost"));
   auto ran = ws.mqttest("run " + dir + " " + vars);
   INFO(ran.out, ran.err);
   CHECK(ran.status == 0);
-  CHECK(ran.out.find("ran 8 test cases") != std::string::npos);
-  CHECK(ran.out.find("8 passed, 0 failed\n") != std::string::npos);  // none skipped
+  CHECK(ran.out.find("ran 9 test cases") != std::string::npos);
+  CHECK(ran.out.find("9 passed, 0 failed\n") != std::string::npos);  // none skipped
+}
+
+TEST_CASE("examples: every example suite passes against a plain private broker, as in the demo") {
+  mqttest::testing::workspace ws;
+  const std::string dir = "'" MQTTEST_SOURCE_DIR "/testsuites/examples'";
+  auto valid = ws.mqttest("validate " + dir);
+  CHECK_MESSAGE(valid.status == 0, valid.err);
+  auto ran = ws.mqttest("run --local-broker " + dir);
+  INFO(ran.out, ran.err);
+  CHECK(ran.status == 0);
+  // The secure-broker suites and one suite_language case are skipped on purpose.
+  CHECK(ran.out.find("24 passed, 0 failed, 10 skipped\n") != std::string::npos);
 }

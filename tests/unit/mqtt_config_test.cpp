@@ -248,6 +248,11 @@ TEST_CASE("mqtt config: validate skips templates, make checks the expanded value
   CHECK(error_of(with(fields, "qos", "high"), true) ==
         "\"qos\" must be an integer 0, 1 or 2, got \"high\"");
   CHECK(error_of(with(subscriber(), "qos", "{{.qos}}"), true) == "no error");
+  json topic_map = {{"filter", "{{.base}}/#"}, {"noLocal", true}};
+  CHECK(error_of(with(with(subscriber(), "topics", {topic_map}), "protocolVersion", 5), true) ==
+        "no error");
+  CHECK(error_of(with(subscriber(), "topics", {{{"filter", "a/#/b"}}})) ==
+        "invalid topic filter \"a/#/b\": \"#\" must be a whole level and the last one");
   CHECK(error_of(with(subscriber(), "qos", "{{.qos}}")) ==
         "\"qos\" must be an integer 0, 1 or 2, got \"{{.qos}}\"");
   auto expanded = mqttest::parse_mqtt_config(
