@@ -9,7 +9,6 @@
 #include <pthread.h>
 #include <time.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -126,22 +125,23 @@ bool on_paho_thread() {
 /// client was destroyed and the next one got the same number meanwhile, the
 /// old socket's error is blamed on the new client ("socket error" on a good
 /// connect, seen after a failed TLS connect under load). Numbers rotate
-/// through [256, 4096) (capped by RLIMIT_NOFILE), so one returns only
-/// thousands of sockets later.
+/// through [16, 64): the kernel's first descriptor table holds 64, and
+/// growing it in a threaded process waits for an RCU grace period (~25 ms).
 int fresh_number(int fd) {
-  static const int top = [] {
-    struct rlimit limit {};
-    getrlimit(RLIMIT_NOFILE, &limit);
-    return static_cast<int>(std::min<rlim_t>(limit.rlim_cur, 4096));
-  }();
-  constexpr int kBottom = 256;
+  constexpr int kBottom = 16;
+  constexpr int kTop = 64;
   static std::atomic<int> next{kBottom};
-  if (top - kBottom < 64) return fd;
   int wanted = next.load();
-  if (wanted >= top - 16) wanted = kBottom;
+  if (wanted >= kTop) wanted = kBottom;
   int moved = fcntl(fd, F_DUPFD_CLOEXEC, wanted);
-  if (moved < 0 && wanted != kBottom) moved = fcntl(fd, F_DUPFD_CLOEXEC, kBottom);
-  if (moved < 0) return fd;
+  if (moved >= kTop && wanted != kBottom) {  // the rest of the range is taken
+    close(moved);
+    moved = fcntl(fd, F_DUPFD_CLOEXEC, kBottom);
+  }
+  if (moved < 0 || moved >= kTop) {
+    if (moved >= 0) close(moved);
+    return fd;
+  }
   close(fd);
   next.store(moved + 1);
   return moved;

@@ -32,7 +32,7 @@
 ///    is skipped. Paho's threads get a 1 us timer slack (default 50 us), so
 ///    a 100 us wait is not 150 us.
 ///  - socket() sets TCP_NODELAY on TCP sockets, and moves Paho's sockets to
-///    descriptor numbers that rotate through [256, 4096): Paho's receive
+///    descriptor numbers that rotate through [16, 64): Paho's receive
 ///    thread looks a socket up by number after its cycle, so when a failed
 ///    client was destroyed and the next step's socket reused its number, the
 ///    old socket's error failed the new connect ("socket error", seen under
