@@ -1,11 +1,14 @@
 // MQTT breadth against a private mosquitto: TLS (good CA, wrong CA, mutual,
-// insecureSkipVerify), passwords, ACL, WebSockets (ws:// and wss://), wills,
+// insecureSkipVerify, ALPN), passwords, ACL, WebSockets (ws:// and wss://), wills,
 // retained messages, codecs, payload files, MQTT 5 properties and options,
 // shared subscriptions, expectNoMore, request/response.
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <fstream>
@@ -108,6 +111,52 @@ TEST_CASE("tls: the host name is verified; insecureSkipVerify skips that check t
                     broker.misnamed_tls_url()));
   fields["tls"]["insecureSkipVerify"] = true;
   require_ok(run_step(fields));
+}
+
+TEST_CASE("tls: alpn offers the listed protocols in the handshake") {
+  // mosquitto 2.0.11 cannot show what a client offered; `openssl s_server`
+  // prints it (-www: it would close at once on its stdin's end otherwise). It
+  // does not speak MQTT, so the connect itself times out after the handshake.
+  secure_broker broker;
+  int port = mqttest::testing::free_port();
+  std::string log = broker.file("s_server.log");
+  std::string command = fmt::format(
+      "exec openssl s_server -accept 127.0.0.1:{} -cert {} -key {} -alpn mqtt -naccept 1 -www "
+      ">{} 2>&1 </dev/null",
+      port, broker.file("server.crt"), broker.file("server.key"), log);
+  pid_t server = fork();
+  if (server == 0) {
+    execl("/bin/sh", "sh", "-c", command.c_str(), nullptr);
+    _exit(127);
+  }
+  REQUIRE(server > 0);
+  auto read_log = [&] {
+    std::ifstream in(log);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (read_log().find("ACCEPT") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(milliseconds(10));
+  json fields = publisher(fmt::format("ssl://127.0.0.1:{}", port), json::array({{{"topic", "x"}}}));
+  fields["tls"] = {{"caFile", broker.file("ca.crt")}, {"alpn", {"x-mqttest", "mqtt"}}};
+  fields["connectTimeout"] = 500;
+  auto result = run_step(fields);
+  // s_server exits once that one connection closed, flushing its log; a
+  // SIGTERM would lose what it buffered.
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (::waitpid(server, nullptr, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::kill(server, SIGTERM);
+      ::waitpid(server, nullptr, 0);
+      break;
+    }
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  INFO(read_log());
+  INFO(result.dump());
+  CHECK(result["error"].get<std::string>().find("no CONNACK") != std::string::npos);
+  CHECK(read_log().find("ALPN protocols advertised by the client: x-mqttest, mqtt") !=
+        std::string::npos);
 }
 
 TEST_CASE("tls: mutual TLS needs the client certificate; an encrypted key takes keyPassword") {
