@@ -51,9 +51,8 @@ std::string search_path(const char* path_env) {
   std::string_view rest(path_env);
   while (true) {
     auto colon = rest.find(':');
-    std::string dir(rest.substr(0, colon));
-    if (dir.empty()) dir = ".";
-    std::string candidate = dir + "/mosquitto";
+    std::string_view dir = rest.substr(0, colon);
+    std::string candidate = fmt::format("{}/mosquitto", dir.empty() ? "." : dir);
     if (is_executable_file(candidate)) return candidate;
     if (colon == std::string_view::npos) return {};
     rest.remove_prefix(colon + 1);
