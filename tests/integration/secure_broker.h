@@ -56,6 +56,51 @@ class secure_broker {
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp");
     dir_ = pattern;
     make_certificates();
+    // A port free a moment ago can be taken before mosquitto binds it (an
+    // outgoing connection's ephemeral port): then start again on new ports.
+    for (int attempt = 1;; ++attempt) {
+      try {
+        start(with_auth);
+        return;
+      } catch (const std::exception&) {
+        broker_.reset();
+        if (attempt == 3) {
+          std::error_code ignored;
+          std::filesystem::remove_all(dir_, ignored);
+          throw;
+        }
+      }
+    }
+  }
+  ~secure_broker() {
+    broker_.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  secure_broker(const secure_broker&) = delete;
+  secure_broker& operator=(const secure_broker&) = delete;
+
+  std::string tcp_url() const { return broker_->url(); }
+  std::string tls_url(const std::string& host = "127.0.0.1") const {
+    return fmt::format("ssl://{}:{}", host, tls_port_);
+  }
+  std::string mtls_url() const { return fmt::format("mqtts://127.0.0.1:{}", mtls_port_); }
+  /// TLS with a certificate from the good CA for elsewhere.example only.
+  std::string misnamed_tls_url() const { return fmt::format("ssl://127.0.0.1:{}", misnamed_port_); }
+  std::string ws_url() const { return fmt::format("ws://127.0.0.1:{}", ws_port_); }
+  /// WebSockets over TLS with the server certificate (for 127.0.0.1 and localhost).
+  std::string wss_url(const std::string& host = "127.0.0.1") const {
+    return fmt::format("wss://{}:{}", host, wss_port_);
+  }
+  std::string file(const std::string& name) const { return dir_ + "/" + name; }
+  const std::string& directory() const { return dir_; }
+  std::string log() const {
+    std::ifstream in(broker_->directory() + "/mosquitto.conf");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+ private:
+  void start(bool with_auth) {
     tls_port_ = free_port();
     mtls_port_ = free_port();
     ws_port_ = free_port();
@@ -86,35 +131,8 @@ class secure_broker {
     broker_ = std::make_unique<local_broker>(options);
     wait_for_listener(ws_port_);
     if (with_auth) wait_for_listener(wss_port_);
-  }
-  ~secure_broker() {
-    broker_.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-  secure_broker(const secure_broker&) = delete;
-  secure_broker& operator=(const secure_broker&) = delete;
+    }
 
-  std::string tcp_url() const { return broker_->url(); }
-  std::string tls_url(const std::string& host = "127.0.0.1") const {
-    return fmt::format("ssl://{}:{}", host, tls_port_);
-  }
-  std::string mtls_url() const { return fmt::format("mqtts://127.0.0.1:{}", mtls_port_); }
-  /// TLS with a certificate from the good CA for elsewhere.example only.
-  std::string misnamed_tls_url() const { return fmt::format("ssl://127.0.0.1:{}", misnamed_port_); }
-  std::string ws_url() const { return fmt::format("ws://127.0.0.1:{}", ws_port_); }
-  /// WebSockets over TLS with the server certificate (for 127.0.0.1 and localhost).
-  std::string wss_url(const std::string& host = "127.0.0.1") const {
-    return fmt::format("wss://{}:{}", host, wss_port_);
-  }
-  std::string file(const std::string& name) const { return dir_ + "/" + name; }
-  const std::string& directory() const { return dir_; }
-  std::string log() const {
-    std::ifstream in(broker_->directory() + "/mosquitto.conf");
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-
- private:
   /// libwebsockets may start listening after mosquitto's TCP listener does.
   static void wait_for_listener(int port) {
     for (int attempt = 0; attempt < 200; ++attempt) {
