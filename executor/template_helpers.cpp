@@ -128,7 +128,7 @@ json h_quote(const args_t& a) {
 
 json h_squote(const args_t& a) {
   std::vector<std::string> parts;
-  for (const json& v : a) parts.push_back("'" + text_of(v) + "'");
+  for (const json& v : a) parts.push_back(fmt::format("'{}'", text_of(v)));
   return fmt::format("{}", fmt::join(parts, " "));
 }
 
@@ -145,7 +145,7 @@ std::string indent_text(std::string_view helper, const args_t& a) {
 }
 
 json h_indent(const args_t& a) { return indent_text("indent", a); }
-json h_nindent(const args_t& a) { return "\n" + indent_text("nindent", a); }
+json h_nindent(const args_t& a) { return fmt::format("\n{}", indent_text("nindent", a)); }
 json h_to_json(const args_t& a) { return a[0].dump(); }
 json h_to_pretty_json(const args_t& a) { return a[0].dump(2); }
 
