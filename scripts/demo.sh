@@ -3,6 +3,6 @@
 # mosquitto that mqttest starts and stops itself (--local-broker).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh build -DCMAKE_BUILD_TYPE=Release
+scripts/setup.sh build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF  # the demo needs no test binaries
 exec build/mqttest run --local-broker testsuites/examples \
   --format junit --output-dir build/reports "$@"
