@@ -191,7 +191,6 @@ int wakeable_poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
   bool connecting = state.connecting.load() > 0;
   thread_local std::vector<struct pollfd> all;
   all.assign(fds, fds + count);
-  if (count > 0) last_polled().assign(fds, fds + count);
   all.push_back({state.read_fd, POLLIN, 0});
   struct timespec brief {0, 100'000};
   int ready = connecting ? ppoll(all.data(), all.size(), &brief, nullptr)
@@ -268,7 +267,10 @@ extern "C" {
 int poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
   using namespace mqttest;
   if (!on_paho_thread()) return real_poll()(fds, count, timeout_ms);
-  if (timeout_ms != 0) return wakeable_poll(fds, count, timeout_ms);
+  if (timeout_ms != 0) {
+    last_polled().assign(fds, fds + count);
+    return wakeable_poll(fds, count, timeout_ms);
+  }
   int ready = real_poll()(fds, count, 0);
   if (ready > 0) note_completed_connects(fds, count);
   return ready;
@@ -292,23 +294,20 @@ int usleep(useconds_t microseconds) {
   using namespace mqttest;
   if (microseconds < 1000 || !on_paho_thread()) return real_usleep()(microseconds);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(microseconds);
+  std::vector<struct pollfd> watched = last_polled();
   while (true) {
     auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline -
                                                              std::chrono::steady_clock::now());
     if (left.count() <= 0) return 0;
-    std::vector<struct pollfd> watched = last_polled();
     if (wakeable_poll(watched.data(), watched.size(), static_cast<int>(left.count())) <= 0)
       return 0;  // slept, or woken by a connect_window
-    // A socket closed since that poll reports POLLNVAL at once: forget it
+    // A socket closed since Paho's poll reports POLLNVAL at once: forget it
     // and sleep on; any other event ends the sleep.
-    std::erase_if(last_polled(), [&](const struct pollfd& p) {
-      return std::any_of(watched.begin(), watched.end(), [&](const struct pollfd& w) {
-        return w.fd == p.fd && w.revents == POLLNVAL;
-      });
-    });
     if (std::any_of(watched.begin(), watched.end(),
                     [](const struct pollfd& w) { return w.revents != 0 && w.revents != POLLNVAL; }))
       return 0;
+    std::erase_if(watched, [](const struct pollfd& w) { return w.revents == POLLNVAL; });
+    last_polled() = watched;
   }
 }
 
