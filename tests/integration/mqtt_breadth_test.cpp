@@ -130,10 +130,7 @@ TEST_CASE("tls: alpn offers the listed protocols in the handshake") {
     _exit(127);
   }
   REQUIRE(server > 0);
-  auto read_log = [&] {
-    std::ifstream in(log);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  };
+  auto read_log = [&] { return mqttest::testing::read_text(log); };
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (read_log().find("ACCEPT") == std::string::npos && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(milliseconds(10));

@@ -18,6 +18,7 @@
 #include <map>
 #include <thread>
 
+#include "tests/integration/free_port.h"
 #include "tests/integration/refusing_broker.h"
 #include "executor/local_broker.h"
 
@@ -61,19 +62,6 @@ void require_ok(const json& result) {
   INFO(result.dump());
   REQUIRE(result["error"] == "");
   REQUIRE(result["err"] == "");
-}
-
-/// A loopback port nobody listens on.
-int closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t size = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  ::close(fd);
-  return ntohs(address.sin_port);
 }
 
 /// Accepts TCP connections (kernel backlog) and never answers anything.
@@ -248,7 +236,7 @@ TEST_CASE("mqtt step: scalar JSON stays scalar, non-JSON payloads become null") 
 }
 
 TEST_CASE("mqtt step: a refused port is a clear error, quickly") {
-  int port = closed_port();
+  int port = mqttest::testing::free_port();
   auto start = clock_type::now();
   auto result = run_step(subscriber(fmt::format("tcp://127.0.0.1:{}", port), {"x"}));
   CHECK(seconds_since(start) < 1.0);

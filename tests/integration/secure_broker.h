@@ -24,20 +24,9 @@
 #include <fmt/format.h>
 
 #include "executor/local_broker.h"
+#include "tests/integration/free_port.h"
 
 namespace mqttest::testing {
-
-inline int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t size = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 inline void run_quietly(const std::string& command) {
   if (std::system((command + " >/dev/null 2>&1").c_str()) != 0)
