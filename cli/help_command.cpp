@@ -10,7 +10,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/step_command.h"
-#include "executor/errors.h"
+#include "executor/core/errors.h"
 
 namespace mqttest {
 namespace {

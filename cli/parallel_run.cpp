@@ -23,9 +23,9 @@
 #include <optional>
 #include <sstream>
 
-#include "executor/errors.h"
-#include "executor/reporters/json_reporter.h"
-#include "executor/reporters/report_data.h"
+#include "executor/core/errors.h"
+#include "executor/report/json_reporter.h"
+#include "executor/report/report_data.h"
 
 extern char** environ;
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "executor/report.h"
+#include "executor/engine/report.h"
 
 namespace mqttest {
 

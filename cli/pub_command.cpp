@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "cli/exit_codes.h"
-#include "executor/errors.h"
+#include "executor/core/errors.h"
 
 namespace mqttest {
 namespace {

@@ -10,15 +10,16 @@
 #include <fmt/format.h>
 
 #include "cli/exit_codes.h"
+#include "cli/step_kinds.h"
 #include "cli/interrupt.h"
 #include "cli/parallel_run.h"
-#include "executor/document.h"
-#include "executor/errors.h"
-#include "executor/loader.h"
-#include "executor/reporters/console_reporter.h"
-#include "executor/local_broker.h"
-#include "executor/runner.h"
-#include "executor/vars.h"
+#include "executor/core/document.h"
+#include "executor/core/errors.h"
+#include "executor/suite/loader.h"
+#include "executor/report/console_reporter.h"
+#include "steps/mqtt/local_broker.h"
+#include "executor/engine/runner.h"
+#include "executor/lang/vars.h"
 
 namespace mqttest {
 namespace {
@@ -98,7 +99,7 @@ int run_command(const run_command_options& options) {
     if (options.jobs < 1) throw usage_error("--jobs must be at least 1");
     std::vector<std::string> files = suite_files(options);
     std::vector<suite> suites;
-    for (const std::string& file : files) suites.push_back(load_suite(file, options.lib_dirs));
+    for (const std::string& file : files) suites.push_back(load_suite(file, builtin_step_kinds(), options.lib_dirs));
 
     std::optional<local_broker> broker;
     if (options.local_broker) {

@@ -11,11 +11,12 @@
 #include <fmt/format.h>
 
 #include "cli/exit_codes.h"
+#include "cli/step_kinds.h"
 #include "cli/interrupt.h"
-#include "executor/assertions.h"
-#include "executor/errors.h"
-#include "executor/report.h"
-#include "executor/reporters/step_details.h"
+#include "executor/assert/assertions.h"
+#include "executor/core/errors.h"
+#include "executor/engine/report.h"
+#include "executor/engine/step_details.h"
 #include "steps/step.h"
 
 namespace mqttest {
@@ -145,7 +146,7 @@ json common_step_fields(const step_command_options& options) {
 int run_step_command(std::string_view command, const json& fields,
                      const step_command_options& options, const flag_names& flags) {
   skip_eager_openssl_init();
-  const step_kind* kind = find_step_kind("mqtt");
+  const step_kind* kind = builtin_step_kinds().find("mqtt");
   flag_names all_flags = with_common_flags(flags);
   locate_fn locate = [&all_flags](const json::json_pointer& pointer) {
     return position{flag_for(all_flags, pointer.to_string())};

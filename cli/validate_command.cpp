@@ -6,8 +6,9 @@
 #include <memory>
 
 #include "cli/exit_codes.h"
-#include "executor/errors.h"
-#include "executor/loader.h"
+#include "cli/step_kinds.h"
+#include "executor/core/errors.h"
+#include "executor/suite/loader.h"
 
 namespace mqttest {
 
@@ -37,7 +38,7 @@ int validate_command(const std::vector<std::string>& paths) {
     for (const std::string& file : suite_files) {
       ++files;
       try {
-        load_suite(file);
+        load_suite(file, builtin_step_kinds());
       } catch (const config_error& e) {
         std::cerr << e.what() << '\n';
         ++invalid;

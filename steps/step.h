@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "executor/position.h"
+#include "executor/core/position.h"
 
 namespace mqttest {
 
@@ -43,9 +43,5 @@ struct step_kind {
   /// Builds a step from expanded fields; throws config_error for bad values.
   std::unique_ptr<step> (*make)(const nlohmann::json& fields, const locate_fn& locate);
 };
-
-/// The registry: nullptr for an unknown type.
-const step_kind* find_step_kind(std::string_view type);
-std::vector<std::string> step_kind_names();
 
 }  // namespace mqttest

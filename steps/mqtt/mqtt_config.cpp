@@ -12,7 +12,7 @@
 #include <optional>
 #include <random>
 
-#include "executor/errors.h"
+#include "executor/core/errors.h"
 #include "steps/mqtt/topic_filter.h"
 
 namespace mqttest {

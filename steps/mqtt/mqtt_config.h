@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "executor/position.h"
+#include "executor/core/position.h"
 #include "steps/mqtt/codecs.h"
 #include "steps/mqtt/connection_options.h"
 

@@ -8,7 +8,7 @@
 
 #include "steps/mqtt/broker_url.h"
 #include "steps/mqtt/connect_probe.h"
-#include "steps/mqtt/paho_tuning.h"
+#include "steps/mqtt/paho/paho_tuning.h"
 #include "steps/mqtt/topic_filter.h"
 
 namespace mqttest {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "steps/mqtt/connection_options.h"
-#include "steps/mqtt/paho_tuning.h"
+#include "steps/mqtt/paho/paho_tuning.h"
 
 namespace mqttest {
 

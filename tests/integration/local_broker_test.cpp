@@ -1,4 +1,4 @@
-#include "executor/local_broker.h"
+#include "steps/mqtt/local_broker.h"
 
 #include <arpa/inet.h>
 #include <doctest/doctest.h>

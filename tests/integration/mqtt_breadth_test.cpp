@@ -16,7 +16,7 @@
 #include <chrono>
 #include <thread>
 
-#include "executor/local_broker.h"
+#include "steps/mqtt/local_broker.h"
 #include "steps/mqtt/mqtt_step.h"
 #include "steps/mqtt/session.h"
 #include "tests/integration/cli_harness.h"

@@ -20,7 +20,7 @@
 
 #include "tests/integration/free_port.h"
 #include "tests/integration/refusing_broker.h"
-#include "executor/local_broker.h"
+#include "steps/mqtt/local_broker.h"
 
 namespace {
 

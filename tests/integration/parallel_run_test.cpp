@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "executor/local_broker.h"
+#include "steps/mqtt/local_broker.h"
 #include "tests/integration/cli_harness.h"
 
 using mqttest::local_broker;

@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "executor/local_broker.h"
+#include "steps/mqtt/local_broker.h"
 
 namespace mqttest::testing {
 

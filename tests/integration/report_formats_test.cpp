@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "executor/document.h"
-#include "executor/local_broker.h"
+#include "executor/core/document.h"
+#include "steps/mqtt/local_broker.h"
 #include "tests/integration/cli_harness.h"
 
 using mqttest::local_broker;

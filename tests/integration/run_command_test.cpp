@@ -11,7 +11,7 @@
 #include <chrono>
 #include <thread>
 
-#include "executor/local_broker.h"
+#include "steps/mqtt/local_broker.h"
 #include "tests/integration/cli_harness.h"
 #include "tests/integration/refusing_broker.h"
 

@@ -23,7 +23,7 @@
 
 #include <fmt/format.h>
 
-#include "executor/local_broker.h"
+#include "steps/mqtt/local_broker.h"
 #include "tests/integration/free_port.h"
 
 namespace mqttest::testing {

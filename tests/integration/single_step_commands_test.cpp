@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "executor/local_broker.h"
+#include "steps/mqtt/local_broker.h"
 #include "tests/integration/cli_harness.h"
 
 using mqttest::local_broker;

@@ -2,7 +2,7 @@
 // executors, secrets) through `mqttest run` against a real mosquitto.
 #include <doctest/doctest.h>
 
-#include "executor/local_broker.h"
+#include "steps/mqtt/local_broker.h"
 #include "tests/integration/cli_harness.h"
 
 using mqttest::local_broker;

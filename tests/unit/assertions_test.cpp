@@ -1,13 +1,13 @@
-#include "executor/assertions.h"
+#include "executor/assert/assertions.h"
 
 #include <doctest/doctest.h>
 
 #include <set>
 #include <stdexcept>
 
-#include "executor/document.h"
-#include "executor/errors.h"
-#include "executor/templating.h"
+#include "executor/core/document.h"
+#include "executor/core/errors.h"
+#include "executor/lang/templating.h"
 
 using nlohmann::json;
 using namespace mqttest;

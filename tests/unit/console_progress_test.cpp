@@ -8,10 +8,10 @@
 #include <sstream>
 #include <string>
 
-#include "executor/report.h"
-#include "executor/reporters/console_reporter.h"
-#include "executor/reporters/progress_line.h"
-#include "executor/reporters/step_details.h"
+#include "executor/engine/report.h"
+#include "executor/report/console_reporter.h"
+#include "executor/report/progress_line.h"
+#include "executor/engine/step_details.h"
 
 using namespace mqttest;
 

@@ -1,4 +1,4 @@
-#include "executor/document.h"
+#include "executor/core/document.h"
 
 #include <doctest/doctest.h>
 #include <unistd.h>

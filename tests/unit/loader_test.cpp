@@ -1,4 +1,4 @@
-#include "executor/loader.h"
+#include "executor/suite/loader.h"
 
 #include <doctest/doctest.h>
 #include <unistd.h>
@@ -6,12 +6,19 @@
 #include <filesystem>
 #include <fstream>
 
-#include "steps/step.h"
+#include "steps/mqtt/mqtt_step.h"
+#include "steps/registry.h"
 
 using namespace mqttest;
 using nlohmann::json;
 
 namespace {
+
+const step_registry& mqtt_kinds() {
+  static const step_registry kinds{&mqtt_step_kind};
+  return kinds;
+}
+
 
 /// A temporary directory removed with everything inside at scope exit.
 struct temp_dir {
@@ -32,7 +39,7 @@ struct temp_dir {
 
 std::string load_error(const std::string& path) {
   try {
-    load_suite(path);
+    load_suite(path, mqtt_kinds());
   } catch (const config_error& e) {
     return e.what();
   }
@@ -103,7 +110,7 @@ std::string suite_with_step(const std::string& step_lines) {
 TEST_CASE("the Venom MQTT suite loads with its structure and positions") {
   temp_dir dir;
   std::string path = dir.write("venom.yml", venom_suite);
-  suite s = load_suite(path);
+  suite s = load_suite(path, mqtt_kinds());
   CHECK(s.name == "MQTT testsuite");
   CHECK(s.file == path);
   REQUIRE(s.doc);
@@ -119,7 +126,7 @@ TEST_CASE("the Venom MQTT suite loads with its structure and positions") {
 
   const step_spec& queue = c.steps[0];
   CHECK(queue.type == "mqtt");
-  CHECK(queue.kind == find_step_kind("mqtt"));
+  CHECK(queue.kind == &mqtt_step_kind);
   CHECK(queue.name == "");
   CHECK(queue.where.line == 8);
   CHECK(queue.where.column == 5);
@@ -159,7 +166,7 @@ TEST_CASE("defaults: suite name from the file stem, numbered test cases, no vars
                                "- name: second\n"
                                "  steps: []\n"
                                "- steps: []\n");
-  suite s = load_suite(path);
+  suite s = load_suite(path, mqtt_kinds());
   CHECK(s.name == "my-suite");
   CHECK(s.vars == json::object());
   REQUIRE(s.cases.size() == 3);
@@ -173,7 +180,7 @@ TEST_CASE("suite-level optional keys; empty vars") {
   temp_dir dir;
   std::string path =
       dir.write("s.yml", "name: n\ndescription: what it does\nversion: 2\nvars:\ntestcases: []\n");
-  suite s = load_suite(path);
+  suite s = load_suite(path, mqtt_kinds());
   CHECK(s.name == "n");
   CHECK(s.vars == json::object());
   CHECK(s.cases.empty());
@@ -195,7 +202,7 @@ TEST_CASE("keys match case-insensitively and are stored in canonical spelling") 
                                "    ClientID: w\n"
                                "    Info: one line\n"
                                "    Assertions: [result.error ShouldBeEmpty]\n");
-  suite s = load_suite(path);
+  suite s = load_suite(path, mqtt_kinds());
   CHECK(s.name == "ci");
   CHECK(s.vars == json{{"a", 1}});
   REQUIRE(s.cases.size() == 1);
@@ -218,7 +225,7 @@ TEST_CASE("info is a string or a list of strings") {
                                                         "    info:\n"
                                                         "    - first {{.x}}\n"
                                                         "    - second\n"));
-  suite s = load_suite(path);
+  suite s = load_suite(path, mqtt_kinds());
   CHECK(s.cases[0].steps[0].info == std::vector<std::string>{"first {{.x}}", "second"});
   CHECK(error_of(suite_with_step("    clientType: subscriber\n    info: {a: 1}\n")) ==
         "S:6:11: \"info\" must be a string or a list of strings, got a map\n"
@@ -442,7 +449,7 @@ testcases:
     vars:
       v: {from: result.published, regex: "([0-9]+)", default: 0}
 )Y");
-  suite s = load_suite(path);
+  suite s = load_suite(path, mqtt_kinds());
   CHECK(s.secrets == std::vector<std::string>{"token"});
   const test_case& c = s.cases.at(0);
   CHECK(c.vars == json{{"x", 1}});
@@ -486,7 +493,7 @@ TEST_CASE("user executors: lib/ is not a suite directory, names resolve, unknown
             "  clientType: publisher\n  messages: [{topic: \"{{.input.who}}\", payload: p}]\n");
   CHECK(collect_suite_files(dir.path.string()) ==
         std::vector<std::string>{(dir.path / "suite.yml").string()});
-  suite s = load_suite((dir.path / "suite.yml").string());
+  suite s = load_suite((dir.path / "suite.yml").string(), mqtt_kinds());
   const step_spec& step = s.cases.at(0).steps.at(0);
   REQUIRE(step.user);
   CHECK(step.user->name == "hello");

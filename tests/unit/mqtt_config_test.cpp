@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "executor/errors.h"
+#include "executor/core/errors.h"
 #include "steps/mqtt/mqtt_step.h"
 
 namespace {

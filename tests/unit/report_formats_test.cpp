@@ -14,13 +14,13 @@
 #include <valijson/schema_parser.hpp>
 #include <valijson/validator.hpp>
 
-#include "executor/document.h"
-#include "executor/report.h"
-#include "executor/reporters/html_reporter.h"
-#include "executor/reporters/json_reporter.h"
-#include "executor/reporters/report_data.h"
-#include "executor/reporters/tap_reporter.h"
-#include "executor/reporters/yaml_reporter.h"
+#include "executor/core/document.h"
+#include "executor/engine/report.h"
+#include "executor/report/html_reporter.h"
+#include "executor/report/json_reporter.h"
+#include "executor/report/report_data.h"
+#include "executor/report/tap_reporter.h"
+#include "executor/report/yaml_reporter.h"
 
 namespace fs = std::filesystem;
 using namespace mqttest;

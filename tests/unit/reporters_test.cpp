@@ -9,8 +9,9 @@
 #include <sstream>
 #include <string>
 
-#include "executor/report.h"
-#include "executor/reporters/junit_reporter.h"
+#include "executor/engine/report.h"
+#include "executor/core/atomic_file.h"
+#include "executor/report/junit_reporter.h"
 
 namespace fs = std::filesystem;
 using namespace mqttest;

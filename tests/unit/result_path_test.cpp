@@ -1,4 +1,4 @@
-#include "executor/result_path.h"
+#include "executor/core/result_path.h"
 
 #include <doctest/doctest.h>
 

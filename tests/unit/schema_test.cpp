@@ -6,9 +6,9 @@
 
 #include <filesystem>
 
-#include "executor/document.h"
-#include "executor/loader.h"
-#include "executor/schema_validation.h"
+#include "executor/core/document.h"
+#include "executor/suite/loader.h"
+#include "executor/suite/schema_validation.h"
 #include "steps/mqtt/mqtt_config.h"
 
 namespace fs = std::filesystem;

@@ -1,4 +1,5 @@
-#include "executor/secrets.h"
+#include "executor/engine/report.h"
+#include "executor/lang/secrets.h"
 
 #include <doctest/doctest.h>
 
@@ -30,7 +31,7 @@ TEST_CASE("secret values are replaced everywhere in a case report") {
   outcome.message = "hunter2";
   step.assertions.push_back(outcome);
   c.steps.push_back(step);
-  mask.apply(c);
+  mask_report(mask, c);
   CHECK(c.name == "case ****");
   const step_report& s = c.steps[0];
   CHECK(s.error == "bad password ****");

@@ -1,4 +1,4 @@
-#include "executor/templating.h"
+#include "executor/lang/templating.h"
 
 #include <doctest/doctest.h>
 

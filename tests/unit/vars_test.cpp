@@ -1,4 +1,4 @@
-#include "executor/vars.h"
+#include "executor/lang/vars.h"
 
 #include <doctest/doctest.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "executor/errors.h"
+#include "executor/core/errors.h"
 
 using namespace mqttest;
 using nlohmann::json;

@@ -1,0 +1,120 @@
+#include "executor/engine/step_details.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <ctime>
+
+namespace mqttest {
+namespace {
+
+std::string file_and_line(const position& where) {
+  if (where.line == 0) return where.file;
+  return fmt::format("{}:{}", where.file, where.line);
+}
+
+/// "label value", continuation lines aligned under the value.
+std::string labelled(std::string_view indent, std::string_view label, std::string_view value) {
+  std::string prefix = fmt::format("{}{}", indent, label);
+  std::string continuation = std::string(indent) + std::string(label.size(), ' ');
+  std::string out = prefix;
+  for (char c : value) {
+    out += c;
+    if (c == '\n') out += continuation;
+  }
+  return out + "\n";
+}
+
+}  // namespace
+
+bool examines_error(const assertion_outcome& outcome) {
+  std::string path = outcome.text.substr(0, outcome.text.find_first_of(" \t"));
+  std::transform(path.begin(), path.end(), path.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return path == "result.error" || path == "result.err";
+}
+
+bool has_runtime_error(const step_report& step) {
+  return !step.error.empty() && !step.error_asserted;
+}
+
+std::vector<const assertion_outcome*> shown_failures(const step_report& step) {
+  bool error_shown = has_runtime_error(step);
+  std::vector<const assertion_outcome*> failures;
+  for (const auto& outcome : step.assertions) {
+    if (outcome.passed || (error_shown && examines_error(outcome))) continue;
+    failures.push_back(&outcome);
+  }
+  return failures;
+}
+
+std::string step_heading(const step_report& step) {
+  std::string heading = fmt::format("step {}", step.number);
+  if (!step.name.empty()) heading += fmt::format(" ({})", step.name);
+  if (!step.iteration.empty()) heading += fmt::format(" [{}]", step.iteration);
+  if (!step.where.file.empty()) heading += " at " + to_string(step.where);
+  return heading;
+}
+
+std::string step_problems(const step_report& step, std::string_view indent) {
+  std::string out;
+  if (has_runtime_error(step)) out += labelled(indent, "error: ", step.error);
+  std::string detail_indent = std::string(indent) + "  ";
+  for (const assertion_outcome* failure : shown_failures(step)) {
+    std::string where = file_and_line(failure->where);
+    out += labelled(indent, "",
+                    where.empty() ? failure->text : fmt::format("{}   [{}]", failure->text, where));
+    if (!failure->expected.empty() || !failure->actual.empty()) {
+      out += labelled(detail_indent, "expected: ", failure->expected);
+      out += labelled(detail_indent, "actual:   ", failure->actual);
+    } else if (!failure->message.empty()) {
+      out += labelled(detail_indent, "", failure->message);
+    }
+  }
+  return out;
+}
+
+std::string step_notes(const step_report& step, std::string_view indent) {
+  std::string out;
+  if (step.skipped) out += labelled(indent, "skipped: ", step.skip_reason);
+  if (step.tries > 1) out += labelled(indent, "tries: ", std::to_string(step.tries));
+  for (const std::string& line : step.info) out += labelled(indent, "info: ", line);
+  return out;
+}
+
+std::string pretty_result(const step_report& step) {
+  return step.result.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string indent_lines(std::string_view text, std::string_view indent) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    out += fmt::format("{}{}\n", indent, text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string format_duration(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) seconds = 0;
+  if (seconds < 0.9995) return fmt::format("{:.0f} ms", seconds * 1000);
+  return fmt::format("{:.2f} s", seconds);
+}
+
+std::string format_trace_line(std::chrono::system_clock::time_point when, std::string_view line) {
+  using namespace std::chrono;
+  std::time_t seconds = system_clock::to_time_t(time_point_cast<system_clock::duration>(
+      floor<std::chrono::seconds>(when)));
+  auto millis = duration_cast<milliseconds>(when.time_since_epoch()).count() % 1000;
+  std::tm local{};
+  localtime_r(&seconds, &local);
+  return fmt::format("{:02}:{:02}:{:02}.{:03} {}", local.tm_hour, local.tm_min, local.tm_sec,
+                     millis, line);
+}
+
+}  // namespace mqttest

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "executor/engine/report.h"
+
+namespace mqttest {
+
+/// Whether the assertion checks result.error / result.err (any case).
+bool examines_error(const assertion_outcome& outcome);
+
+/// The step's error counts on its own only when no assertion examined it.
+bool has_runtime_error(const step_report& step);
+
+/// Failed assertions worth showing. When the error is shown itself, the
+/// (default) assertion on result.error that failed because of it is left out.
+std::vector<const assertion_outcome*> shown_failures(const step_report& step);
+
+/// "step 3 (mqtt subscriber) at suite.yml:31:5"
+std::string step_heading(const step_report& step);
+
+/// The step's error and failed assertions (expected, actual, file:line),
+/// one item per line, every line starting with `indent`.
+std::string step_problems(const step_report& step, std::string_view indent);
+
+/// `info:` lines, "skipped: <reason>" and "tries: N" (N > 1), one per line
+/// with `indent`; empty when there is none.
+std::string step_notes(const step_report& step, std::string_view indent);
+
+/// The step's result JSON, indented; invalid UTF-8 replaced.
+std::string pretty_result(const step_report& step);
+
+/// `text` with `indent` before every line; ends with a newline.
+std::string indent_lines(std::string_view text, std::string_view indent);
+
+/// "12 ms" below a second, "1.23 s" from there.
+std::string format_duration(double seconds);
+
+/// "HH:MM:SS.mmm <line>" in local time, for -vv MQTT traffic (no newline).
+std::string format_trace_line(std::chrono::system_clock::time_point when, std::string_view line);
+
+}  // namespace mqttest

@@ -1,0 +1,443 @@
+#include "executor/lang/templating.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "executor/core/errors.h"
+#include "executor/core/result_path.h"
+#include "executor/lang/template_helpers.h"
+
+namespace mqttest {
+
+using nlohmann::json;
+
+namespace {
+
+/// A piece of a template string: literal text, or the inside of `{{ }}`.
+struct token {
+  enum class kind { text, action };
+  kind type;
+  std::string body;
+};
+
+/// Index of the `}}` closing the action that starts at `from`, skipping quoted strings.
+std::size_t find_close(std::string_view text, std::size_t from) {
+  for (std::size_t i = from; i + 1 < text.size(); ++i) {
+    char c = text[i];
+    if (c == '"' || c == '`') {
+      for (++i; i < text.size() && text[i] != c; ++i)
+        if (c == '"' && text[i] == '\\') ++i;
+      if (i >= text.size()) return std::string_view::npos;
+    } else if (c == '}' && text[i + 1] == '}') {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+void trim_right(std::string& s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+}
+
+std::vector<token> tokenize(std::string_view text) {
+  std::vector<token> tokens;
+  std::size_t pos = 0;
+  bool trim_next = false;
+  while (pos < text.size()) {
+    std::size_t open = text.find("{{", pos);
+    std::string literal(text.substr(pos, open == std::string_view::npos ? open : open - pos));
+    if (trim_next) {
+      std::size_t first = 0;
+      while (first < literal.size() && std::isspace(static_cast<unsigned char>(literal[first])))
+        ++first;
+      literal.erase(0, first);
+    }
+    std::size_t close = open == std::string_view::npos ? open : find_close(text, open + 2);
+    if (open != std::string_view::npos && close == std::string_view::npos)
+      throw template_error(fmt::format("unclosed \"{{{{\" in \"{}\"", text));
+    std::string body =
+        open == std::string_view::npos ? "" : std::string(text.substr(open + 2, close - open - 2));
+    bool trim_before = body.size() >= 2 && body[0] == '-' && std::isspace(static_cast<unsigned char>(body[1]));
+    trim_next = body.size() >= 2 && body.back() == '-' &&
+                std::isspace(static_cast<unsigned char>(body[body.size() - 2]));
+    if (trim_before) {
+      trim_right(literal);
+      body.erase(0, 1);
+    }
+    if (trim_next) body.pop_back();
+    if (!literal.empty()) tokens.push_back({token::kind::text, literal});
+    if (open == std::string_view::npos) break;
+    tokens.push_back({token::kind::action, body});
+    pos = close + 2;
+  }
+  return tokens;
+}
+
+std::string_view trim(std::string_view s) {
+  constexpr std::string_view blanks = " \t\r\n";
+  std::size_t first = s.find_first_not_of(blanks);
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(blanks) - first + 1);
+}
+
+// ---- parse -------------------------------------------------------------
+
+struct pipeline;
+
+struct operand {
+  enum class kind { field, literal, helper, group };
+  kind type = kind::literal;
+  std::string text;                  ///< as written (fields: ".a.b")
+  std::vector<std::string> chain;    ///< field segments
+  json literal;
+  const template_helper* helper = nullptr;
+  std::shared_ptr<pipeline> group;
+};
+
+struct command {
+  std::vector<operand> operands;
+};
+
+struct pipeline {
+  std::vector<command> commands;
+};
+
+bool is_field_char(char c) {
+  return !std::isspace(static_cast<unsigned char>(c)) && std::string_view("|()\"`{}.").find(c) == std::string_view::npos;
+}
+
+class action_parser {
+ public:
+  explicit action_parser(std::string_view action) : text_(action) {}
+
+  pipeline parse() {
+    pipeline p = parse_pipeline();
+    skip_blanks();
+    if (at_ < text_.size())
+      throw template_error(fmt::format("unexpected \"{}\" in template \"{{{{{}}}}}\"", text_[at_], text_));
+    return p;
+  }
+
+ private:
+  void skip_blanks() {
+    while (at_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[at_]))) ++at_;
+  }
+
+  pipeline parse_pipeline() {
+    pipeline p;
+    for (;;) {
+      p.commands.push_back(parse_command(!p.commands.empty()));
+      skip_blanks();
+      if (at_ >= text_.size() || text_[at_] != '|') break;
+      ++at_;
+    }
+    return p;
+  }
+
+  command parse_command(bool piped) {
+    command c;
+    for (;;) {
+      skip_blanks();
+      if (at_ >= text_.size() || text_[at_] == '|' || text_[at_] == ')') break;
+      c.operands.push_back(parse_operand());
+    }
+    if (c.operands.empty())
+      throw template_error(text_.find_first_not_of(" \t\r\n") == std::string_view::npos
+                               ? std::string("empty template \"{{}}\"")
+                               : fmt::format("missing value in template \"{{{{{}}}}}\"", text_));
+    const operand& head = c.operands.front();
+    if (head.type != operand::kind::helper) {
+      if (c.operands.size() > 1 || piped)
+        throw template_error(fmt::format("\"{}\" is not a helper and cannot take arguments in \"{{{{{}}}}}\"",
+                                         head.text, text_));
+      return c;
+    }
+    int count = static_cast<int>(c.operands.size()) - 1 + (piped ? 1 : 0);
+    const template_helper& h = *head.helper;
+    if (count < h.min_args || (h.max_args >= 0 && count > h.max_args)) {
+      std::string wanted = h.min_args == h.max_args ? std::to_string(h.min_args)
+                           : h.max_args < 0        ? fmt::format("at least {}", h.min_args)
+                                                   : fmt::format("{} to {}", h.min_args, h.max_args);
+      throw template_error(fmt::format("{}: takes {} argument{}, got {}", h.name, wanted,
+                                       wanted == "1" ? "" : "s", count));
+    }
+    for (std::size_t i = 1; i < c.operands.size(); ++i)
+      if (c.operands[i].type == operand::kind::helper && c.operands[i].helper->min_args > 0)
+        throw template_error(fmt::format("{}: helper \"{}\" needs arguments; use ( ) around it",
+                                         h.name, c.operands[i].text));
+    return c;
+  }
+
+  operand parse_operand() {
+    char c = text_[at_];
+    if (c == '(') return parse_group();
+    if (c == '"' || c == '`') return parse_string();
+    if (c == '.') return parse_field();
+    if (std::isdigit(static_cast<unsigned char>(c)) ||
+        ((c == '-' || c == '+') && at_ + 1 < text_.size() &&
+         std::isdigit(static_cast<unsigned char>(text_[at_ + 1]))))
+      return parse_number();
+    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') return parse_word();
+    throw template_error(fmt::format("unexpected \"{}\" in template \"{{{{{}}}}}\"", c, text_));
+  }
+
+  operand parse_group() {
+    ++at_;
+    operand o;
+    o.type = operand::kind::group;
+    o.group = std::make_shared<pipeline>(parse_pipeline());
+    skip_blanks();
+    if (at_ >= text_.size() || text_[at_] != ')')
+      throw template_error(fmt::format("unclosed \"(\" in template \"{{{{{}}}}}\"", text_));
+    ++at_;
+    o.text = "( )";
+    return o;
+  }
+
+  operand parse_string() {
+    char quote = text_[at_];
+    std::size_t start = at_++;
+    std::string value;
+    for (; at_ < text_.size() && text_[at_] != quote; ++at_) {
+      char c = text_[at_];
+      if (quote == '"' && c == '\\' && at_ + 1 < text_.size()) {
+        char e = text_[++at_];
+        value += e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e;
+      } else {
+        value += c;
+      }
+    }
+    if (at_ >= text_.size())
+      throw template_error(fmt::format("unterminated string in template \"{{{{{}}}}}\"", text_));
+    ++at_;
+    operand o;
+    o.literal = value;
+    o.text = std::string(text_.substr(start, at_ - start));
+    return o;
+  }
+
+  operand parse_field() {
+    std::size_t start = at_;
+    operand o;
+    o.type = operand::kind::field;
+    ++at_;
+    while (at_ < text_.size() && is_field_char(text_[at_])) {
+      std::size_t begin = at_;
+      while (at_ < text_.size() && is_field_char(text_[at_])) ++at_;
+      o.chain.emplace_back(text_.substr(begin, at_ - begin));
+      if (at_ < text_.size() && text_[at_] == '.') {
+        ++at_;
+        if (at_ >= text_.size() || !is_field_char(text_[at_])) {
+          while (at_ < text_.size() && !std::isspace(static_cast<unsigned char>(text_[at_]))) ++at_;
+          throw template_error(fmt::format("bad field name \"{}\"", text_.substr(start, at_ - start)));
+        }
+      }
+    }
+    o.text = std::string(text_.substr(start, at_ - start));
+    if (at_ < text_.size() && text_[at_] == '.')
+      throw template_error(fmt::format("bad field name \"{}.\"", o.text));
+    return o;
+  }
+
+  operand parse_number() {
+    std::size_t start = at_++;
+    while (at_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[at_])) ||
+                                  text_[at_] == '.' || text_[at_] == '_'))
+      ++at_;
+    operand o;
+    o.text = std::string(text_.substr(start, at_ - start));
+    o.literal = json::parse(o.text, nullptr, false);
+    if (o.literal.is_discarded() || !o.literal.is_number())
+      throw template_error(fmt::format("bad number \"{}\" in template \"{{{{{}}}}}\"", o.text, text_));
+    return o;
+  }
+
+  operand parse_word() {
+    std::size_t start = at_;
+    while (at_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[at_])) || text_[at_] == '_')) ++at_;
+    operand o;
+    o.text = std::string(text_.substr(start, at_ - start));
+    if (o.text == "true" || o.text == "false") {
+      o.literal = o.text == "true";
+      return o;
+    }
+    if (o.text == "nil") return o;
+    o.type = operand::kind::helper;
+    o.helper = find_template_helper(o.text);
+    if (!o.helper) {
+      std::string guess = did_you_mean(o.text, template_helper_names());
+      throw template_error(fmt::format("unknown template helper \"{}\"{}", o.text,
+                                       guess.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", guess)));
+    }
+    return o;
+  }
+
+  std::string_view text_;
+  std::size_t at_ = 0;
+};
+
+/// Parses an action body; nullopt for a comment.
+std::optional<pipeline> parse_action(std::string_view body) {
+  std::string_view inner = trim(body);
+  if (inner.size() >= 4 && inner.substr(0, 2) == "/*" && inner.substr(inner.size() - 2) == "*/")
+    return std::nullopt;
+  return action_parser(body).parse();
+}
+
+// ---- evaluate ----------------------------------------------------------
+
+/// A value, or the name of the undefined variable it came from.
+struct value {
+  json data;
+  std::string undefined;
+};
+
+const json* child(const json& node, const std::string& segment) {
+  if (node.is_object()) {
+    auto it = node.find(segment);
+    return it == node.end() ? nullptr : &*it;
+  }
+  if (node.is_array() && !segment.empty() &&
+      segment.find_first_not_of("0123456789") == std::string::npos && segment.size() < 10) {
+    std::size_t index = std::stoul(segment);
+    return index < node.size() ? &node[index] : nullptr;
+  }
+  return nullptr;
+}
+
+std::string join(const std::vector<std::string>& segments, std::size_t count) {
+  std::string out;
+  for (std::size_t i = 0; i < count; ++i) out += (i ? "." : "") + segments[i];
+  return out;
+}
+
+std::optional<json> lookup(const std::vector<std::string>& chain, const json& vars) {
+  if (chain.empty()) return vars;
+  // Flattened names ("venom.testsuite.filename", "case.temp") win, longest first.
+  for (std::size_t count = chain.size(); count >= 1; --count) {
+    const json* node = nullptr;
+    if (count == 1) {
+      node = child(vars, chain[0]);
+    } else if (vars.is_object()) {
+      auto it = vars.find(join(chain, count));
+      if (it != vars.end()) node = &*it;
+    }
+    for (std::size_t i = count; node && i < chain.size(); ++i) node = child(*node, chain[i]);
+    if (node) return *node;
+  }
+  // Venom's flattened result paths: .result.messagesjson.messagesjson0.c
+  if (chain.size() > 1) return resolve_path(vars, join(chain, chain.size()));
+  return std::nullopt;
+}
+
+value run_pipeline(const pipeline& p, const json& vars);
+
+value run_operand(const operand& o, const json& vars) {
+  switch (o.type) {
+    case operand::kind::field: {
+      auto found = lookup(o.chain, vars);
+      if (!found) return {nullptr, o.text};
+      return {*found, {}};
+    }
+    case operand::kind::group:
+      return run_pipeline(*o.group, vars);
+    case operand::kind::helper:
+      return {o.helper->call({}), {}};
+    case operand::kind::literal:
+      break;
+  }
+  return {o.literal, {}};
+}
+
+[[noreturn]] void undefined(const std::string& name) {
+  throw template_error(fmt::format("undefined variable \"{}\"", name));
+}
+
+value run_command(const command& c, const value* piped, const json& vars) {
+  const operand& head = c.operands.front();
+  if (head.type != operand::kind::helper) return run_operand(head, vars);
+  const template_helper& h = *head.helper;
+  std::vector<json> args;
+  auto add = [&](const value& v) {
+    if (!v.undefined.empty() && h.name != "default") undefined(v.undefined);
+    args.push_back(v.data);
+  };
+  for (std::size_t i = 1; i < c.operands.size(); ++i) add(run_operand(c.operands[i], vars));
+  if (piped) add(*piped);
+  return {h.call(args), {}};
+}
+
+value run_pipeline(const pipeline& p, const json& vars) {
+  value current = run_command(p.commands.front(), nullptr, vars);
+  for (std::size_t i = 1; i < p.commands.size(); ++i)
+    current = run_command(p.commands[i], &current, vars);
+  return current;
+}
+
+json evaluate(std::string_view body, const json& vars, bool& is_comment) {
+  std::optional<pipeline> p = parse_action(body);
+  is_comment = !p;
+  if (!p) return "";
+  value v = run_pipeline(*p, vars);
+  if (!v.undefined.empty()) undefined(v.undefined);
+  return v.data;
+}
+
+std::string render(const json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+}  // namespace
+
+json expand(const std::string& text, const json& vars) {
+  if (!has_template(text)) return text;
+  std::vector<token> tokens = tokenize(text);
+  bool comment = false;
+  if (tokens.size() == 1 && tokens.front().type == token::kind::action) {
+    json result = evaluate(tokens.front().body, vars, comment);
+    return comment ? json("") : result;
+  }
+  std::string out;
+  for (const token& t : tokens) {
+    if (t.type == token::kind::text)
+      out += t.body;
+    else
+      out += render(evaluate(t.body, vars, comment));
+  }
+  return out;
+}
+
+json expand_all(const json& value, const json& vars) {
+  if (value.is_string()) return expand(value.get<std::string>(), vars);
+  if (value.is_object()) {
+    json out = json::object();
+    for (auto it = value.begin(); it != value.end(); ++it)
+      out[it.key()] = expand_all(it.value(), vars);
+    return out;
+  }
+  if (value.is_array()) {
+    json out = json::array();
+    for (const auto& element : value) out.push_back(expand_all(element, vars));
+    return out;
+  }
+  return value;
+}
+
+std::string expand_text(const std::string& text, const json& vars) {
+  return render(expand(text, vars));
+}
+
+void check_template(const std::string& text) {
+  if (!has_template(text)) return;
+  for (const token& t : tokenize(text))
+    if (t.type == token::kind::action) parse_action(t.body);
+}
+
+bool has_template(const std::string& text) { return text.find("{{") != std::string::npos; }
+
+}  // namespace mqttest

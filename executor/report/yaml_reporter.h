@@ -1,0 +1,30 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "executor/engine/report.h"
+
+namespace mqttest {
+
+inline constexpr std::string_view yaml_file_name = "mqttest-report.yaml";
+
+/// Writes `<output_dir>/mqttest-report.yaml`: the same data as the JSON
+/// report, every string double-quoted so YAML never retypes it.
+class yaml_reporter final : public reporter {
+ public:
+  explicit yaml_reporter(const reporter_options& options) : options_(options) {}
+  void run_finished(const run_report& run) override;
+
+ private:
+  reporter_options options_;
+};
+
+std::string yaml_report(const run_report& run);
+
+/// `value` as a YAML block document (strings double-quoted).
+std::string to_yaml(const nlohmann::json& value);
+
+}  // namespace mqttest
