@@ -17,6 +17,7 @@
 #include "executor/core/errors.h"
 #include "executor/engine/report.h"
 #include "executor/engine/step_details.h"
+#include "executor/engine/step_evaluation.h"
 #include "steps/step.h"
 
 namespace mqttest {
@@ -80,25 +81,6 @@ std::vector<assertion> parse_assertions(const std::vector<std::string>& texts) {
     parsed.push_back(parse_assertion_text(
         texts[i], position{texts.size() == 1 ? "--assert" : fmt::format("--assert #{}", i + 1)}));
   return parsed;
-}
-
-step_report evaluate_step(const json& result, const std::vector<assertion>& checks) {
-  step_report report;
-  report.number = 1;
-  report.result = result;
-  report.error = result.value("error", "");
-  report.seconds = result.value("timeseconds", 0.0);
-  json data{{"result", result}};
-  text_expander as_written = [](const std::string& text) { return text; };
-  if (checks.empty()) {
-    report.assertions.push_back(evaluate(default_assertion(position{}), data, as_written));
-  } else {
-    for (const assertion& check : checks) report.assertions.push_back(evaluate(check, data, as_written));
-  }
-  if (!checks.empty())  // the default assertion does not count: the error shows itself
-    for (const assertion_outcome& outcome : report.assertions)
-      report.error_asserted |= examines_error(outcome);
-  return report;
 }
 
 }  // namespace
@@ -166,7 +148,9 @@ int run_step_command(std::string_view command, const json& fields,
   context.interrupted = &interrupted;
   context.verbosity = options.verbosity;
   if (options.verbosity > 0) context.trace = stderr_trace();
-  step_report report = evaluate_step(runnable->run(context), checks);
+  step_checks judged{checks, kind->default_assertion, {},
+                     [](const std::string& text) { return text; }};
+  step_report report = evaluate_step(*runnable, context, judged);
 
   std::cout << report.result.dump(options.pretty ? 2 : -1, ' ', false,
                                    json::error_handler_t::replace)

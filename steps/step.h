@@ -42,6 +42,8 @@ struct step_kind {
   void (*validate)(const nlohmann::json& fields, const locate_fn& locate);
   /// Builds a step from expanded fields; throws config_error for bad values.
   std::unique_ptr<step> (*make)(const nlohmann::json& fields, const locate_fn& locate);
+  /// The assertion of a step that has none (Venom: each executor has its own).
+  std::string_view default_assertion = "result.error ShouldBeEmpty";
 };
 
 }  // namespace mqttest

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <array>
 #include <optional>
 
@@ -313,8 +314,17 @@ assertion parse_assertion_text(const std::string& text, const position& where) {
   return make_check(text, check.must, where);
 }
 
-assertion default_assertion(const position& where) {
-  return make_check("result.error ShouldBeEmpty", false, where);
+bool names_error_path(std::string_view text) {
+  std::string path(text.substr(0, text.find_first_of(" \t")));
+  for (char& c : path) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return path == "result.error" || path == "result.err";
+}
+
+bool examines_error(const assertion& a) {
+  if (a.type == assertion::kind::check) return names_error_path(a.text);
+  for (const assertion& child : a.children)
+    if (examines_error(child)) return true;
+  return false;
 }
 
 assertion_outcome evaluate(const assertion& a, const json& data, const text_expander& expand) {

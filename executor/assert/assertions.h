@@ -30,8 +30,12 @@ assertion parse_assertion(const document& doc, const nlohmann::json::json_pointe
 /// Parses a check from plain text (command-line --assert); `where` for errors.
 assertion parse_assertion_text(const std::string& text, const position& where);
 
-/// The default assertion of a step without assertions.
-assertion default_assertion(const position& where);
+/// Whether the text's path (its first word) is result.error / result.err, any case.
+bool names_error_path(std::string_view text);
+
+/// Whether the assertion, or one nested in its blocks, checks result.error:
+/// then a step error is what the suite tests, not a failure of its own.
+bool examines_error(const assertion& a);
 
 struct assertion_outcome {
   bool passed = false;

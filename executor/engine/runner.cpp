@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "executor/engine/step_details.h"
+#include "executor/engine/step_evaluation.h"
 #include "executor/core/result_path.h"
 #include "executor/lang/secrets.h"
 #include "executor/lang/template_date.h"
@@ -62,22 +63,6 @@ std::string step_title(const step_spec& spec) {
   if (client != spec.fields.end() && client->is_string())
     return fmt::format("{} {}", spec.type, client->get<std::string>());
   return spec.type;
-}
-
-json error_result(const std::string& message) {
-  return json{{"error", message}, {"err", message}};
-}
-
-/// Whether an assertion's path is result.error / result.err (any case).
-bool examines_error(const assertion& a) {
-  if (a.type != assertion::kind::check) {
-    for (const assertion& child : a.children)
-      if (examines_error(child)) return true;
-    return false;
-  }
-  std::string path = a.text.substr(0, a.text.find_first_of(" \t"));
-  for (char& c : path) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return path == "result.error" || path == "result.err";
 }
 
 bool must_failed(const step_report& report) {
@@ -185,11 +170,12 @@ step_report run_attempt(suite_run& run, const document& doc, const step_spec& sp
   report.where = spec.where;
   auto start = clock_type::now();
   locate_fn locate = [&](const json::json_pointer& ptr) { return doc.value_at(spec.pointer / ptr); };
+  json result;
   try {
     json fields = expand_fields(spec.fields, vars, json::json_pointer{}, locate, doc);
     run.mask.add_passwords(fields);
     if (spec.user) {
-      report.result = run_user_executor(run, *spec.user, fields, vars);
+      result = run_user_executor(run, *spec.user, fields, vars);
     } else {
       std::unique_ptr<step> runnable = spec.kind->make(fields, locate);
       step_context context;
@@ -199,23 +185,18 @@ step_report run_attempt(suite_run& run, const document& doc, const step_spec& sp
         context.trace = [&run](std::string_view line) {
           run.options.trace(run.mask.apply(std::string(line)));
         };
-      report.result = runnable->run(context);
+      result = runnable->run(context);
     }
   } catch (const config_error& e) {
-    report.result = error_result(e.what());
+    result = error_result(e.what());
   }
-  report.error = report.result.value("error", "");
-  vars["result"] = report.result;
-
-  json data{{"result", report.result}};
-  text_expander expander = [&](const std::string& text) { return expand_text(text, vars); };
-  for (const assertion& a : spec.assertions) report.error_asserted |= examines_error(a);
-  if (spec.assertions.empty()) {
-    report.assertions.push_back(evaluate(default_assertion(spec.where), data, expander));
-  } else {
-    for (const assertion& a : spec.assertions)
-      report.assertions.push_back(evaluate(a, data, expander));
-  }
+  vars["result"] = result;
+  // A user executor's steps judge themselves; the call passes when they did.
+  std::string_view fallback = spec.kind != nullptr ? spec.kind->default_assertion
+                                                   : step_kind{}.default_assertion;
+  step_checks checks{spec.assertions, fallback, spec.where,
+                     [&](const std::string& text) { return expand_text(text, vars); }};
+  judge_result(report, std::move(result), checks);
   report.seconds = seconds_since(start);
   return report;
 }

@@ -29,13 +29,6 @@ std::string labelled(std::string_view indent, std::string_view label, std::strin
 
 }  // namespace
 
-bool examines_error(const assertion_outcome& outcome) {
-  std::string path = outcome.text.substr(0, outcome.text.find_first_of(" \t"));
-  std::transform(path.begin(), path.end(), path.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return path == "result.error" || path == "result.err";
-}
-
 bool has_runtime_error(const step_report& step) {
   return !step.error.empty() && !step.error_asserted;
 }
@@ -44,7 +37,7 @@ std::vector<const assertion_outcome*> shown_failures(const step_report& step) {
   bool error_shown = has_runtime_error(step);
   std::vector<const assertion_outcome*> failures;
   for (const auto& outcome : step.assertions) {
-    if (outcome.passed || (error_shown && examines_error(outcome))) continue;
+    if (outcome.passed || (error_shown && names_error_path(outcome.text))) continue;
     failures.push_back(&outcome);
   }
   return failures;

@@ -9,9 +9,6 @@
 
 namespace mqttest {
 
-/// Whether the assertion checks result.error / result.err (any case).
-bool examines_error(const assertion_outcome& outcome);
-
 /// The step's error counts on its own only when no assertion examined it.
 bool has_runtime_error(const step_report& step);
 

@@ -8,6 +8,7 @@
 #include "executor/core/document.h"
 #include "executor/core/errors.h"
 #include "executor/lang/templating.h"
+#include "steps/step.h"
 
 using nlohmann::json;
 using namespace mqttest;
@@ -391,6 +392,9 @@ TEST_CASE("a missing path fails with <missing>, except for the keywords that all
 }
 
 TEST_CASE("the Venom result key err answers to result.error and the default assertion") {
+  auto default_assertion = [](const position& where) {
+    return parse_assertion_text(std::string(step_kind{}.default_assertion), where);
+  };
   json failed = {{"err", "connection refused"}};
   assertion_outcome out =
       evaluate(default_assertion({"suite.yml", 4, 5}), json{{"result", failed}}, same);
@@ -403,6 +407,20 @@ TEST_CASE("the Venom result key err answers to result.error and the default asse
   CHECK(run("result.err ShouldBeEmpty").passed);
   CHECK(default_assertion({}).text == "result.error ShouldBeEmpty");
   CHECK(default_assertion({}).type == assertion::kind::check);
+}
+
+TEST_CASE("examines_error: result.error or result.err in any case, also inside blocks") {
+  CHECK(names_error_path("result.Err ShouldBeEmpty"));
+  CHECK(names_error_path("RESULT.ERROR\tShouldContainSubstring x"));
+  CHECK_FALSE(names_error_path("result.errors ShouldBeEmpty"));
+  CHECK(examines_error(parse_assertion_text("result.error ShouldNotBeEmpty", {})));
+  assertion block;
+  block.type = assertion::kind::any_of;
+  block.children = {parse_assertion_text("result.received ShouldEqual 1", {}),
+                    parse_assertion_text("result.err ShouldContainSubstring refused", {})};
+  CHECK(examines_error(block));
+  block.children.pop_back();
+  CHECK_FALSE(examines_error(block));
 }
 
 TEST_CASE("parse errors name the problem exactly") {
