@@ -12,10 +12,11 @@ declare -A may_use=(
   [steps]="executor/core"
   [steps/mqtt/paho]=""
   [steps/mqtt]="executor/core steps steps/mqtt/paho"
+  [steps/exec]="executor/core steps"
   [executor/suite]="executor/core executor/lang executor/assert steps"
   [executor/engine]="executor/core executor/lang executor/assert executor/suite steps"
   [executor/report]="executor/core executor/assert executor/engine"
-  [cli]="executor/core executor/lang executor/assert executor/suite executor/engine executor/report steps steps/mqtt steps/mqtt/paho"
+  [cli]="executor/core executor/lang executor/assert executor/suite executor/engine executor/report steps steps/mqtt steps/mqtt/paho steps/exec"
 )
 
 # The layer of a path: the longest table entry that is a prefix of its folder.

@@ -214,7 +214,21 @@ class suite_loader {
       throw doc_->error(doc_->value_at(ptr),
                         fmt::format("unknown step type \"{}\" ({})", type, hint));
     }
-    throw doc_->error(doc_->value_at(step), "step needs \"type\"");
+    // Venom runs a step without `type` as an exec step.
+    const step_kind* exec = library_.kinds.find("exec");
+    bool has_script = false;
+    for (auto it = map.begin(); it != map.end(); ++it) has_script |= iequals(it.key(), "script");
+    if (exec != nullptr && has_script) {
+      type = "exec";
+      return exec;
+    }
+    throw doc_->error(
+        doc_->value_at(step),
+        exec != nullptr
+            ? "step has no \"type\" and no \"script\" (Venom would run it as an empty exec "
+              "step that only evaluates its assertions): give it a type (mqtt, exec or a user "
+              "executor) or a script"
+            : "step needs \"type\"");
   }
 
   std::shared_ptr<const user_executor> use_executor(const std::string& name, const pointer& ptr) {

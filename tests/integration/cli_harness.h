@@ -2,13 +2,17 @@
 
 // Runs the real mqttest binary in a temp dir and captures what it printed.
 
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 namespace mqttest::testing {
 
@@ -50,6 +54,29 @@ class workspace {
     std::string command = "cd '" + dir_.string() + "' && " + env + " '" MQTTEST_BINARY "' " +
                           args + " >.out 2>.err </dev/null";
     int raw = std::system(command.c_str());
+    cli_result result;
+    result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+    result.out = read_text(dir_ / ".out");
+    result.err = read_text(dir_ / ".err");
+    std::filesystem::remove(dir_ / ".out");
+    std::filesystem::remove(dir_ / ".err");
+    return result;
+  }
+
+  /// Runs `mqttest <args>` like mqttest(), sends it `sig` after `delay` and waits.
+  cli_result mqttest_interrupted(const std::string& args, std::chrono::milliseconds delay,
+                                 int sig) const {
+    std::string command = "cd '" + dir_.string() + "' && exec '" MQTTEST_BINARY "' " + args +
+                          " >.out 2>.err </dev/null";
+    pid_t child = ::fork();
+    if (child == 0) {
+      ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    std::this_thread::sleep_for(delay);
+    ::kill(child, sig);
+    int raw = 0;
+    ::waitpid(child, &raw, 0);
     cli_result result;
     result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
     result.out = read_text(dir_ / ".out");
