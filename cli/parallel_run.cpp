@@ -1,14 +1,13 @@
 #include "cli/parallel_run.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -55,8 +54,8 @@ fs::path self_executable() {
 fs::path make_temp_dir() {
   std::string pattern = (fs::temp_directory_path() / "mqttest-jobs-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr)
-    throw std::runtime_error(fmt::format("--jobs: cannot create a temp directory: {}",
-                                         std::strerror(errno)));
+    throw std::runtime_error(
+        fmt::format("--jobs: cannot create a temp directory: {}", std::strerror(errno)));
   return pattern;
 }
 
@@ -98,18 +97,19 @@ class progress_tracker final : public reporter {
       c.name = case_.name;
       c.where = case_.where;
       c.steps = steps_;
-      step.error = fmt::format("the run of {} ended with {} before this test case finished", file,
-                               status);
+      step.error =
+          fmt::format("the run of {} ended with {} before this test case finished", file, status);
     } else {
       if (!suite_open_) out.suite_started({fs::path(file).stem().string(), file});
       out.case_started({"suite run", {file, 0, 0}});
       c.name = "suite run";
       c.where = {file, 0, 0};
-      step.error = suite_open_ ? fmt::format("the run of {} ended with {} before its suite "
-                                             "finished",
-                                             file, status)
-                               : fmt::format("the run of {} ended with {} and left no report",
-                                             file, status);
+      step.error =
+          suite_open_ ? fmt::format(
+                            "the run of {} ended with {} before its suite "
+                            "finished",
+                            file, status)
+                      : fmt::format("the run of {} ended with {} and left no report", file, status);
     }
     step.number = static_cast<int>(c.steps.size()) + 1;
     step.result = {{"error", step.error}, {"err", step.error}};
@@ -117,7 +117,8 @@ class progress_tracker final : public reporter {
     out.step_finished(step);
     out.case_finished(c);
     run_report one;
-    one.suites.push_back({suite_open_ ? suite_.name : fs::path(file).stem().string(), file, 0, {c}});
+    one.suites.push_back(
+        {suite_open_ ? suite_.name : fs::path(file).stem().string(), file, 0, {c}});
     out.suite_finished(stats_of(one.suites.back()));
   }
 
@@ -149,9 +150,9 @@ class suite_events final : public reporter {
 struct suite_job {
   std::string file;
   pid_t pid = -1;
-  int events = -1;               ///< read end of the child's event pipe
-  fs::path dir;                  ///< the child's stdout and stderr files
-  std::string partial;           ///< bytes after the last complete line
+  int events = -1;                ///< read end of the child's event pipe
+  fs::path dir;                   ///< the child's stdout and stderr files
+  std::string partial;            ///< bytes after the last complete line
   std::vector<std::string> held;  ///< lines waiting for this suite's turn
   progress_tracker progress;
   event_decoder tracked{progress};
@@ -189,8 +190,8 @@ void spawn(const fs::path& self, suite_job& job, std::size_t index, const fs::pa
   close(pipe_fds[1]);
   if (error != 0) {
     close(pipe_fds[0]);
-    throw std::runtime_error(fmt::format("--jobs: cannot start {}: {}", self.string(),
-                                         std::strerror(error)));
+    throw std::runtime_error(
+        fmt::format("--jobs: cannot start {}: {}", self.string(), std::strerror(error)));
   }
   job.events = pipe_fds[0];
   job.started = true;
@@ -260,8 +261,8 @@ run_report run_in_parallel(const std::vector<std::string>& files, const parallel
     jobs.back()->file = file;
   }
   suite_events forwarded(out);
-  std::size_t next = 0;   // the next file to start
-  std::size_t turn = 0;   // the file whose events pass live
+  std::size_t next = 0;  // the next file to start
+  std::size_t turn = 0;  // the file whose events pass live
   std::optional<event_decoder> live;
   std::size_t running = 0;
   bool stop = false, forwarded_signal = false, interrupted_child = false;
@@ -283,8 +284,8 @@ run_report run_in_parallel(const std::vector<std::string>& files, const parallel
   };
   try {
     while ((next < files.size() && !stop && !interrupted()) || running > 0) {
-      while (running < static_cast<std::size_t>(std::max(options.jobs, 1)) &&
-             next < files.size() && !stop && !interrupted()) {
+      while (running < static_cast<std::size_t>(std::max(options.jobs, 1)) && next < files.size() &&
+             !stop && !interrupted()) {
         spawn(self, *jobs[next], next, base, options);
         ++next, ++running;
       }
@@ -355,8 +356,7 @@ std::vector<std::string> shard_files(const std::vector<std::string>& files,
   std::vector<std::string> picked;
   for (const std::string& file : files) {
     auto index = std::lower_bound(sorted.begin(), sorted.end(), file) - sorted.begin();
-    if (index % n == k - 1 &&
-        std::find(picked.begin(), picked.end(), file) == picked.end())
+    if (index % n == k - 1 && std::find(picked.begin(), picked.end(), file) == picked.end())
       picked.push_back(file);
   }
   return picked;

@@ -91,7 +91,9 @@ bool must_failed(const step_report& report) {
 class serialised final : public reporter {
  public:
   explicit serialised(reporter& target) : target_(target) {}
-  void run_started(const run_info& e) override { locked([&](reporter& r) { r.run_started(e); }); }
+  void run_started(const run_info& e) override {
+    locked([&](reporter& r) { r.run_started(e); });
+  }
   void suite_started(const suite_info& e) override {
     locked([&](reporter& r) { r.suite_started(e); });
   }
@@ -101,7 +103,9 @@ class serialised final : public reporter {
   void step_started(const step_info& e) override {
     locked([&](reporter& r) { r.step_started(e); });
   }
-  void trace(const trace_line& e) override { locked([&](reporter& r) { r.trace(e); }); }
+  void trace(const trace_line& e) override {
+    locked([&](reporter& r) { r.trace(e); });
+  }
   void step_finished(const step_report& e) override {
     locked([&](reporter& r) { r.step_finished(e); });
   }

@@ -1,12 +1,11 @@
 #include "executor/report/event_stream.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "executor/report/report_data.h"
 
@@ -86,9 +85,8 @@ void event_stream_writer::write_line(const std::string& line) {
     ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0)
-      throw std::runtime_error(
-          fmt::format("cannot write run events to file descriptor {}: {}", fd_,
-                      std::strerror(errno)));
+      throw std::runtime_error(fmt::format("cannot write run events to file descriptor {}: {}", fd_,
+                                           std::strerror(errno)));
     done += static_cast<std::size_t>(n);
   }
 }
@@ -100,7 +98,8 @@ void event_decoder::decode(std::string_view line) {
     if (event == "run_started") {
       target_.run_started({data.at("started_at").get<std::string>()});
     } else if (event == "suite_started") {
-      target_.suite_started({data.at("name").get<std::string>(), data.at("file").get<std::string>()});
+      target_.suite_started(
+          {data.at("name").get<std::string>(), data.at("file").get<std::string>()});
     } else if (event == "case_started") {
       steps_.clear();
       target_.case_started(
@@ -124,8 +123,8 @@ void event_decoder::decode(std::string_view line) {
       target_.case_finished(report);
     } else if (event == "suite_finished") {
       target_.suite_finished({data.at("name").get<std::string>(),
-                              data.at("file").get<std::string>(),
-                              data.at("seconds").get<double>(), totals_from_json(data.at("totals"))});
+                              data.at("file").get<std::string>(), data.at("seconds").get<double>(),
+                              totals_from_json(data.at("totals"))});
     } else if (event == "run_finished") {
       target_.run_finished({data.at("started_at").get<std::string>(),
                             data.at("seconds").get<double>(), data.at("interrupted").get<bool>(),

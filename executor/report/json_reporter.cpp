@@ -1,6 +1,5 @@
 #include "executor/report/json_reporter.h"
 
-
 #include "executor/report/report_data.h"
 
 namespace mqttest {

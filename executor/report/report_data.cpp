@@ -1,7 +1,5 @@
 #include "executor/report/report_data.h"
 
-
-
 namespace mqttest {
 
 using nlohmann::json;
@@ -25,8 +23,9 @@ json totals_to_json(const run_totals& totals) {
 namespace {
 
 json assertion_json(const assertion_outcome& a) {
-  return {{"text", a.text},         {"passed", a.passed},     {"must", a.must},
-          {"where", position_to_json(a.where)}, {"expected", a.expected}, {"actual", a.actual},
+  return {{"text", a.text},         {"passed", a.passed},
+          {"must", a.must},         {"where", position_to_json(a.where)},
+          {"expected", a.expected}, {"actual", a.actual},
           {"message", a.message}};
 }
 
@@ -91,8 +90,12 @@ verdict verdict_from_json(const std::string& text) {
 json case_to_json(const case_report& c) {
   json steps = json::array();
   for (const step_report& step : c.steps) steps.push_back(step_to_json(step));
-  return {{"name", c.name},     {"where", position_to_json(c.where)}, {"status", to_string(c.status)},
-          {"skip_reason", c.skip_reason}, {"seconds", c.seconds}, {"steps", std::move(steps)}};
+  return {{"name", c.name},
+          {"where", position_to_json(c.where)},
+          {"status", to_string(c.status)},
+          {"skip_reason", c.skip_reason},
+          {"seconds", c.seconds},
+          {"steps", std::move(steps)}};
 }
 
 case_report case_from_json(const json& data) {

@@ -2,7 +2,6 @@
 
 #include <yaml-cpp/yaml.h>
 
-
 #include "executor/report/report_data.h"
 
 namespace mqttest {

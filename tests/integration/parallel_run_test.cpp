@@ -3,7 +3,6 @@
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
-
 #include <re2/re2.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -146,8 +145,8 @@ TEST_CASE("run --jobs: a child that dies mid-suite yields a failed test case say
   workspace ws;
   ws.write("a.yml", waiting_suite);
   write_suites(ws, 1);
-  pid_t parent = start_mqttest(ws, "run a.yml suites/s1.yml --jobs 2 --format json --var addrs=" +
-                                       broker.url());
+  pid_t parent = start_mqttest(
+      ws, "run a.yml suites/s1.yml --jobs 2 --format json --var addrs=" + broker.url());
   pid_t victim = -1;
   for (int i = 0; i < 100 && victim < 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -177,11 +176,10 @@ TEST_CASE("run --jobs: on SIGINT the children stop and what they reported is in 
   workspace ws;
   ws.write("a.yml", waiting_suite);
   ws.write("b.yml", std::string(waiting_suite).replace(6, 7, "waiting b"));
-  pid_t parent = start_mqttest(ws, "run a.yml b.yml --jobs 2 --format json,junit --var addrs=" +
-                                       broker.url());
-  for (int i = 0; i < 100 && (child_running(parent, "a.yml") < 0 ||
-                              child_running(parent, "b.yml") < 0);
-       ++i)
+  pid_t parent =
+      start_mqttest(ws, "run a.yml b.yml --jobs 2 --format json,junit --var addrs=" + broker.url());
+  for (int i = 0;
+       i < 100 && (child_running(parent, "a.yml") < 0 || child_running(parent, "b.yml") < 0); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
   kill(parent, SIGINT);

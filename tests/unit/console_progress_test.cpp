@@ -10,9 +10,9 @@
 
 #include "executor/engine/events.h"
 #include "executor/engine/report.h"
+#include "executor/engine/step_details.h"
 #include "executor/report/console_reporter.h"
 #include "executor/report/progress_line.h"
-#include "executor/engine/step_details.h"
 
 using namespace mqttest;
 

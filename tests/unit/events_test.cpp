@@ -1,6 +1,8 @@
 // Run events: the multi-reporter, the --jobs event stream (encode/decode),
 // and the cumulative reporter that rebuilds the run from events.
 
+#include "executor/engine/events.h"
+
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -11,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "executor/engine/events.h"
 #include "executor/engine/runner.h"
 #include "executor/report/cumulative_reporter.h"
 #include "executor/report/event_stream.h"
@@ -40,8 +41,9 @@ class recorder final : public reporter {
     add("step_started {} {} {}", e.number, e.name, to_string(e.where));
   }
   void trace(const trace_line& e) override {
-    add("trace {} {}", std::chrono::duration_cast<std::chrono::microseconds>(
-                           e.when.time_since_epoch()).count(), e.text);
+    add("trace {} {}",
+        std::chrono::duration_cast<std::chrono::microseconds>(e.when.time_since_epoch()).count(),
+        e.text);
   }
   void step_finished(const step_report& e) override {
     add("step_finished {} skipped={} {}", e.number, e.skipped, step_to_json(e).dump());

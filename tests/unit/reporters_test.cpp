@@ -9,9 +9,9 @@
 #include <sstream>
 #include <string>
 
+#include "executor/core/atomic_file.h"
 #include "executor/engine/events.h"
 #include "executor/engine/report.h"
-#include "executor/core/atomic_file.h"
 #include "executor/report/junit_reporter.h"
 
 namespace fs = std::filesystem;
