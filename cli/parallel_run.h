@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "executor/engine/events.h"
 #include "executor/engine/report.h"
 
 namespace mqttest {
@@ -15,14 +16,19 @@ struct parallel_options {
   const std::atomic<bool>* interrupted = nullptr;
 };
 
-/// Runs each suite file in its own `mqttest run FILE --format json` process
-/// (the same binary), at most `jobs` at once. Each child's console output is
-/// buffered and printed whole when it ends (stdout and stderr separately), so
-/// suites never interleave; the children's JSON reports are merged in file
-/// order. A child that leaves no report becomes a failed test case saying so.
-/// Every child is a run of its own, hence its own {{.mqttest.runid}}.
-/// On interrupt the children get SIGTERM, and their reports are still merged.
-run_report run_in_parallel(const std::vector<std::string>& files, const parallel_options& options);
+/// Runs each suite file in its own `mqttest run FILE --event-fd 3` process
+/// (the same binary), at most `jobs` at once. Each child streams its events
+/// on a pipe; they reach `events` as if one process ran the suites in file
+/// order: the events of the first unfinished suite file pass live, the
+/// others are held back until their turn, so suites never interleave. (A
+/// child's own run_started/run_finished are dropped: `events` gets one run.)
+/// A child's stderr is printed after its suite's events. A child that ends
+/// before its suite finished yields a failed test case saying so. Every child
+/// is a run of its own, hence its own {{.mqttest.runid}}. On interrupt the
+/// children get SIGTERM, and what they reported still reaches `events`.
+/// Returns the whole run.
+run_report run_in_parallel(const std::vector<std::string>& files, const parallel_options& options,
+                           reporter& events);
 
 /// `--shard K/N`: the files whose index in the sorted list is K-1 modulo N,
 /// in their given order. Throws usage_error for a malformed K/N.

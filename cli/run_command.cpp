@@ -16,7 +16,8 @@
 #include "executor/core/document.h"
 #include "executor/core/errors.h"
 #include "executor/suite/loader.h"
-#include "executor/report/console_reporter.h"
+#include "executor/engine/events.h"
+#include "executor/report/event_stream.h"
 #include "steps/mqtt/local_broker.h"
 #include "executor/engine/runner.h"
 #include "executor/lang/vars.h"
@@ -48,8 +49,7 @@ std::vector<std::string> child_args(const run_command_options& options,
   for (const std::string& f : options.var_files) args.insert(args.end(), {"--var-from-file", f});
   for (const std::string& d : options.lib_dirs) args.insert(args.end(), {"--lib-dir", d});
   if (broker) args.insert(args.end(), {"--var", "addrs=" + broker->url()});
-  for (int i = 0; i < options.verbosity; ++i) args.push_back("-v");
-  if (options.quiet) args.push_back("-q");
+  for (int i = 0; i < options.verbosity; ++i) args.push_back("-v");  // -vv: trace events
   if (options.stop_on_failure) args.push_back("--stop-on-failure");
   return args;
 }
@@ -86,6 +86,10 @@ void setup_run_command(CLI::App& app, int& exit_status) {
                   "Run only slice K of N of the sorted suite files (K/N, e.g. 2/4)");
   run->add_flag("--local-broker", options->local_broker,
                 "Start a private mosquitto on a free loopback port and set addrs to it");
+  run->add_option("--event-fd", options->event_fd,
+                  "Write the run's events as JSON lines to this file descriptor, nothing else "
+                  "(how a --jobs child reports to its parent)")
+      ->group("");  // hidden
   run->footer(
       "Exit status: 0 all passed, 1 a test failed, 2 usage/config/load error (nothing ran),\n"
       "130 interrupted (reports still written).");
@@ -115,22 +119,19 @@ int run_command(const run_command_options& options) {
     reporter_options report_options{options.quiet ? -1 : options.verbosity, use_color(),
                                     isatty(STDOUT_FILENO) == 1, options.output_dir};
     std::vector<std::unique_ptr<reporter>> owned;
-    auto console = std::make_unique<console_reporter>(std::cout, report_options);
-    run.step_started = [c = console.get()](const std::string& test_case, int number,
-                                           const std::string& step) {
-      c->step_started(test_case, number, step);
-    };
-    if (options.verbosity >= 2)
-      run.trace = [c = console.get()](std::string_view line) { c->trace(line); };
-    owned.push_back(std::move(console));
-    std::vector<std::string> formats;
-    for (const std::string& format : options.formats)
-      if (std::find(formats.begin(), formats.end(), format) == formats.end())
-        formats.push_back(format);
-    for (const std::string& format : formats)
-      owned.push_back(make_reporter(format, std::cout, report_options));
-    std::vector<reporter*> reporters;
-    for (auto& r : owned) reporters.push_back(r.get());
+    if (options.event_fd >= 0) {
+      owned.push_back(std::make_unique<event_stream_writer>(options.event_fd));
+    } else {
+      owned.push_back(make_reporter("console", std::cout, report_options));
+      std::vector<std::string> formats;
+      for (const std::string& format : options.formats)
+        if (std::find(formats.begin(), formats.end(), format) == formats.end())
+          formats.push_back(format);
+      for (const std::string& format : formats)
+        owned.push_back(make_reporter(format, std::cout, report_options));
+    }
+    multi_reporter reporters;
+    for (auto& r : owned) reporters.add(*r);
 
     run.stop_on_failure = options.stop_on_failure;
     run.verbosity = options.verbosity;
@@ -139,8 +140,7 @@ int run_command(const run_command_options& options) {
     if (options.jobs > 1 && suites.size() > 1) {
       parallel_options parallel{options.jobs, child_args(options, broker),
                                 options.stop_on_failure, run.interrupted};
-      report = run_in_parallel(files, parallel);
-      for (reporter* r : reporters) r->run_finished(report);
+      report = run_in_parallel(files, parallel, reporters);
     } else {
       report = run_suites(suites, run, reporters);
     }

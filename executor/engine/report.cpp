@@ -19,16 +19,25 @@ bool step_report::passed() const {
   return error.empty() || error_asserted;
 }
 
+run_totals suite_report::totals() const {
+  run_totals totals;
+  for (const auto& c : cases) {
+    switch (c.status) {
+      case verdict::passed: ++totals.passed; break;
+      case verdict::failed: ++totals.failed; break;
+      case verdict::skipped: ++totals.skipped; break;
+    }
+  }
+  return totals;
+}
+
 run_totals run_report::totals() const {
   run_totals totals;
   for (const auto& s : suites) {
-    for (const auto& c : s.cases) {
-      switch (c.status) {
-        case verdict::passed: ++totals.passed; break;
-        case verdict::failed: ++totals.failed; break;
-        case verdict::skipped: ++totals.skipped; break;
-      }
-    }
+    run_totals one = s.totals();
+    totals.passed += one.passed;
+    totals.failed += one.failed;
+    totals.skipped += one.skipped;
   }
   return totals;
 }

@@ -42,15 +42,16 @@ struct case_report {
   std::vector<step_report> steps;
 };
 
+struct run_totals {
+  int passed = 0, failed = 0, skipped = 0;
+};
+
 struct suite_report {
   std::string name;
   std::string file;
   double seconds = 0;
   std::vector<case_report> cases;
-};
-
-struct run_totals {
-  int passed = 0, failed = 0, skipped = 0;
+  run_totals totals() const;
 };
 
 struct run_report {
@@ -61,15 +62,7 @@ struct run_report {
   run_totals totals() const;
 };
 
-/// Receives run events in order. Streaming reporters print as they go;
-/// file reporters write everything in run_finished (atomically).
-class reporter {
- public:
-  virtual ~reporter() = default;
-  virtual void suite_started(const suite_report& /*suite*/) {}
-  virtual void case_finished(const suite_report& /*suite*/, const case_report& /*c*/) {}
-  virtual void run_finished(const run_report& /*run*/) {}
-};
+class reporter;  // executor/engine/events.h
 
 struct reporter_options {
   int verbosity = 0;   ///< -1 -q: summary only; 1 -v: step results; 2 -vv: MQTT traffic
@@ -79,6 +72,7 @@ struct reporter_options {
 };
 
 /// Name -> reporter ("console", "junit"); nullptr for an unknown name.
+/// Defined in executor/report/reporter_table.cpp.
 std::unique_ptr<reporter> make_reporter(const std::string& name, std::ostream& out,
                                         const reporter_options& options);
 std::vector<std::string> reporter_names();  ///< file formats for --format

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <chrono>
 #include <ctime>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <thread>
@@ -71,6 +72,49 @@ bool must_failed(const step_report& report) {
   return false;
 }
 
+/// Hands events on one at a time: a step may trace from its own threads.
+class serialised final : public reporter {
+ public:
+  explicit serialised(reporter& target) : target_(target) {}
+  void run_started(const run_info& e) override {
+    locked([&](reporter& r) { r.run_started(e); });
+  }
+  void suite_started(const suite_info& e) override {
+    locked([&](reporter& r) { r.suite_started(e); });
+  }
+  void case_started(const case_info& e) override {
+    locked([&](reporter& r) { r.case_started(e); });
+  }
+  void step_started(const step_info& e) override {
+    locked([&](reporter& r) { r.step_started(e); });
+  }
+  void trace(const trace_line& e) override {
+    locked([&](reporter& r) { r.trace(e); });
+  }
+  void step_finished(const step_report& e) override {
+    locked([&](reporter& r) { r.step_finished(e); });
+  }
+  void case_finished(const case_report& e) override {
+    locked([&](reporter& r) { r.case_finished(e); });
+  }
+  void suite_finished(const suite_stats& e) override {
+    locked([&](reporter& r) { r.suite_finished(e); });
+  }
+  void run_finished(const run_stats& e) override {
+    locked([&](reporter& r) { r.run_finished(e); });
+  }
+
+ private:
+  template <class F>
+  void locked(F deliver) {
+    std::lock_guard lock(mutex_);
+    deliver(target_);
+  }
+
+  reporter& target_;
+  std::mutex mutex_;
+};
+
 /// What a suite's steps share while it runs.
 struct suite_run {
   const suite& s;
@@ -78,6 +122,7 @@ struct suite_run {
   std::string runid;
   json vars;  ///< suite vars, overrides, and `<case>.<name>` extracted so far
   secret_mask mask;
+  reporter& events;
 };
 
 /// vars + venom.* built-ins for one step.
@@ -181,9 +226,9 @@ step_report run_attempt(suite_run& run, const document& doc, const step_spec& sp
       step_context context;
       context.interrupted = options.interrupted;
       context.verbosity = options.verbosity;
-      if (options.trace)
+      if (options.verbosity >= 2)
         context.trace = [&run](std::string_view line) {
-          run.options.trace(run.mask.apply(std::string(line)));
+          run.events.trace({std::chrono::system_clock::now(), run.mask.apply(std::string(line))});
         };
       result = runnable->run(context);
     }
@@ -390,6 +435,12 @@ void run_step(suite_run& run, const document& doc, const step_spec& spec, int nu
   }
 }
 
+/// Masks a step report of the test case in place and reports it.
+void emit_step(suite_run& run, step_report& report) {
+  mask_report(run.mask, report);
+  run.events.step_finished(report);
+}
+
 void run_steps(suite_run& run, const document& doc, const std::vector<step_spec>& steps,
                const std::string& case_name, json& vars, std::vector<step_report>& out,
                bool announce) {
@@ -397,12 +448,14 @@ void run_steps(suite_run& run, const document& doc, const std::vector<step_spec>
   for (const step_spec& spec : steps) {
     if (is_interrupted(run.options)) break;
     ++number;
-    if (announce && run.options.step_started)
-      run.options.step_started(case_name, number, step_title(spec));
+    if (announce) run.events.step_started({number, run.mask.apply(step_title(spec)), spec.where});
     std::size_t before = out.size();
     run_step(run, doc, spec, number, case_name, vars, out);
     bool must = false;
-    for (std::size_t i = before; i < out.size(); ++i) must |= must_failed(out[i]);
+    for (std::size_t i = before; i < out.size(); ++i) {
+      must |= must_failed(out[i]);
+      if (announce) emit_step(run, out[i]);
+    }
     if (must) break;
   }
 }
@@ -412,6 +465,7 @@ case_report run_case(suite_run& run, const test_case& tc) {
   report.name = tc.name;
   report.where = tc.where;
   auto start = clock_type::now();
+  run.events.case_started({run.mask.apply(tc.name), tc.where});
   json vars = run.vars;
   vars["venom.testcase"] = tc.name;
   try {
@@ -423,6 +477,7 @@ case_report run_case(suite_run& run, const test_case& tc) {
     r.error = fmt::format("{}: vars: {}", to_string(tc.where), e.what());
     r.result = error_result(r.error);
     report.steps.push_back(std::move(r));
+    emit_step(run, report.steps.back());
     report.status = verdict::failed;
     return report;
   }
@@ -472,9 +527,11 @@ std::string make_runid() {
 }  // namespace
 
 run_report run_suites(const std::vector<suite>& suites, const run_options& options,
-                      const std::vector<reporter*>& reporters) {
+                      reporter& target) {
+  serialised events(target);
   run_report run;
   run.started_at = utc_now();
+  events.run_started({run.started_at});
   auto start = clock_type::now();
   bool stop = false;
   const std::string runid = make_runid();
@@ -483,8 +540,8 @@ run_report run_suites(const std::vector<suite>& suites, const run_options& optio
     suite_report& sr = run.suites.emplace_back();
     sr.name = s.name;
     sr.file = s.file;
-    for (reporter* r : reporters) r->suite_started(sr);
-    suite_run state{s, options, runid, s.vars, {}};
+    events.suite_started({sr.name, sr.file});
+    suite_run state{s, options, runid, s.vars, {}, events};
     for (const auto& [name, value] : options.vars.items()) state.vars[name] = value;
     state.vars["venom.testsuite"] = s.name;
     state.vars["venom.testsuite.filename"] = s.file;
@@ -495,19 +552,21 @@ run_report run_suites(const std::vector<suite>& suites, const run_options& optio
     auto suite_start = clock_type::now();
     for (const test_case& tc : s.cases) {
       if (is_interrupted(options)) break;
-      sr.cases.push_back(run_case(state, tc));
-      mask_report(state.mask, sr.cases.back());
-      for (reporter* r : reporters) r->case_finished(sr, sr.cases.back());
+      case_report& done = sr.cases.emplace_back(run_case(state, tc));
+      done.name = state.mask.apply(done.name);  // its steps are masked as they are reported
+      done.skip_reason = state.mask.apply(done.skip_reason);
+      events.case_finished(done);
       if (options.stop_on_failure && sr.cases.back().status == verdict::failed) {
         stop = true;
         break;
       }
     }
     sr.seconds = seconds_since(suite_start);
+    events.suite_finished(stats_of(sr));
   }
   run.interrupted = is_interrupted(options);
   run.seconds = seconds_since(start);
-  for (reporter* r : reporters) r->run_finished(run);
+  events.run_finished(stats_of(run));
   return run;
 }
 

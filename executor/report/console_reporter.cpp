@@ -19,15 +19,15 @@ std::string plural(int count, std::string_view noun) {
   return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
 }
 
-std::string summary(const run_report& run) {
-  run_totals totals = run.totals();
+std::string summary(const run_stats& run) {
+  const run_totals& totals = run.totals;
   std::string line = fmt::format("{} passed, {} failed", totals.passed, totals.failed);
   if (totals.skipped > 0) line += fmt::format(", {} skipped", totals.skipped);
   if (run.interrupted) line += " (interrupted)";
   return line;
 }
 
-std::string suite_title(const suite_report& suite) {
+std::string suite_title(const suite_info& suite) {
   if (suite.name.empty()) return suite.file;
   return fmt::format("{} ({})", suite.name, suite.file);
 }
@@ -64,7 +64,6 @@ std::string console_reporter::step_details(const step_report& step) const {
 }
 
 void console_reporter::write(std::string_view text) {
-  std::lock_guard lock(mutex_);
   if (progress_) {
     progress_->print(text);
   } else {
@@ -73,29 +72,31 @@ void console_reporter::write(std::string_view text) {
   }
 }
 
-void console_reporter::suite_started(const suite_report& suite) {
+void console_reporter::suite_started(const suite_info& suite) {
   suite_title_ = suite.name.empty() ? suite.file : suite.name;
+  suite_file_ = suite.file;
   if (options_.verbosity < 0) return;
   write(fmt::format("{}{}\n", suites_started_++ > 0 ? "\n" : "", suite_title(suite)));
 }
 
-void console_reporter::step_started(const std::string& case_name, int number,
-                                    const std::string& step_name) {
+void console_reporter::case_started(const case_info& c) { case_name_ = c.name; }
+
+void console_reporter::step_started(const step_info& step) {
   if (!progress_) return;
-  progress_->show(fmt::format("{} > {} > step {} ({})", suite_title_, case_name, number, step_name));
+  progress_->show(
+      fmt::format("{} > {} > step {} ({})", suite_title_, case_name_, step.number, step.name));
 }
 
-void console_reporter::trace(std::string_view line) {
+void console_reporter::trace(const trace_line& line) {
   if (options_.verbosity < 2) return;
-  write(fmt::format("{}{}\n", trace_indent,
-                    format_trace_line(std::chrono::system_clock::now(), line)));
+  write(fmt::format("{}{}\n", trace_indent, format_trace_line(line.when, line.text)));
 }
 
-void console_reporter::case_finished(const suite_report& suite, const case_report& c) {
+void console_reporter::case_finished(const case_report& c) {
   if (progress_) progress_->hide();
   if (options_.verbosity < 0) {
     if (c.status == verdict::failed)
-      write(fmt::format("{}  {}: {}  ({})\n", label(c.status), suite.file, c.name,
+      write(fmt::format("{}  {}: {}  ({})\n", label(c.status), suite_file_, c.name,
                         format_duration(c.seconds)));
     return;
   }
@@ -110,13 +111,9 @@ void console_reporter::case_finished(const suite_report& suite, const case_repor
   write(text);
 }
 
-void console_reporter::run_finished(const run_report& run) {
-  {
-    std::lock_guard lock(mutex_);
-    progress_.reset();
-  }
-  int cases = 0;
-  for (const suite_report& suite : run.suites) cases += static_cast<int>(suite.cases.size());
+void console_reporter::run_finished(const run_stats& run) {
+  progress_.reset();
+  int cases = run.totals.passed + run.totals.failed + run.totals.skipped;
   write(fmt::format("{}ran {} in {:.2f} s\n{}\n", options_.verbosity < 0 ? "" : "\n",
                     plural(cases, "test case"), run.seconds, summary(run)));
 }

@@ -1,11 +1,11 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <ostream>
 #include <string>
 #include <string_view>
 
+#include "executor/engine/events.h"
 #include "executor/engine/report.h"
 #include "executor/report/progress_line.h"
 
@@ -14,23 +14,21 @@ namespace mqttest {
 /// Streams one line per test case, failure details beneath it, and a closing
 /// "N passed, N failed[, N skipped][ (interrupted)]" line that CI can parse.
 /// verbosity -1 (-q): only failed test cases, one line each, and the summary;
-/// 1 (-v): every step's result; 2 (-vv): also the MQTT traffic (trace()).
-/// With options.live_progress (a terminal) a status line shows the running
-/// step and its elapsed time; it is erased before anything else is written.
+/// 1 (-v): every step's result; 2 (-vv): also the MQTT traffic (trace events,
+/// "    HH:MM:SS.mmm <line>"). With options.live_progress (a terminal) a
+/// status line shows the running step (step_started) and its elapsed time;
+/// it is erased before anything else is written.
 class console_reporter final : public reporter {
  public:
   console_reporter(std::ostream& out, const reporter_options& options);
   ~console_reporter() override;
 
-  void suite_started(const suite_report& suite) override;
-  void case_finished(const suite_report& suite, const case_report& c) override;
-  void run_finished(const run_report& run) override;
-
-  /// A step is about to run (drives the live progress line).
-  void step_started(const std::string& case_name, int number, const std::string& step_name);
-  /// One line of MQTT traffic, printed as "    HH:MM:SS.mmm <line>" at -vv.
-  /// Thread-safe: Paho's thread reports arrivals.
-  void trace(std::string_view line);
+  void suite_started(const suite_info& suite) override;
+  void case_started(const case_info& c) override;
+  void step_started(const step_info& step) override;
+  void trace(const trace_line& line) override;
+  void case_finished(const case_report& c) override;
+  void run_finished(const run_stats& run) override;
 
  private:
   std::string label(verdict status) const;
@@ -40,8 +38,9 @@ class console_reporter final : public reporter {
   std::ostream& out_;
   reporter_options options_;
   int suites_started_ = 0;
-  std::string suite_title_;
-  std::mutex mutex_;
+  std::string suite_title_;  ///< the suite's name, or its file
+  std::string suite_file_;
+  std::string case_name_;
   std::unique_ptr<progress_line> progress_;
 };
 

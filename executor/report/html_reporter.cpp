@@ -2,11 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <filesystem>
 
 #include <nlohmann/json.hpp>
 
-#include "executor/core/atomic_file.h"
 #include "executor/report/report_data.h"
 #include "executor/engine/step_details.h"
 
@@ -149,11 +147,6 @@ std::string html_report(const run_report& run) {
       run.interrupted ? " &middot; <strong>interrupted</strong>" : "", totals_html(totals));
   for (const suite_report& suite : run.suites) out += suite_html(suite);
   return out + "</main>\n</body>\n</html>\n";
-}
-
-void html_reporter::run_finished(const run_report& run) {
-  write_file_atomically((std::filesystem::path(options_.output_dir) / html_file_name).string(),
-                        html_report(run));
 }
 
 }  // namespace mqttest

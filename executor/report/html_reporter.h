@@ -9,20 +9,11 @@ namespace mqttest {
 
 inline constexpr std::string_view html_file_name = "mqttest-report.html";
 
-/// Writes `<output_dir>/mqttest-report.html`: one self-contained page (inline
-/// CSS and script, no external assets): the totals at the top, a section per
-/// suite, each test case a <details> (failed ones open) listing its steps with
-/// their assertions (failed ones highlighted), errors, and the step result
-/// as indented JSON (received messages included).
-class html_reporter final : public reporter {
- public:
-  explicit html_reporter(const reporter_options& options) : options_(options) {}
-  void run_finished(const run_report& run) override;
-
- private:
-  reporter_options options_;
-};
-
+/// `mqttest-report.html`: one self-contained page (inline CSS and script, no
+/// external assets): the totals at the top, a section per suite, each test
+/// case a <details> (failed ones open) listing its steps with their
+/// assertions (failed ones highlighted), errors, and the step result as
+/// indented JSON (received messages included).
 std::string html_report(const run_report& run);
 
 /// `text` with &, <, >, " and ' escaped; invalid UTF-8 replaced.

@@ -12,7 +12,6 @@
 #include <pugixml.hpp>
 #include <sstream>
 
-#include "executor/core/atomic_file.h"
 #include "executor/engine/step_details.h"
 
 namespace mqttest {
@@ -223,11 +222,8 @@ std::string junit_xml(const run_report& run, int verbosity, const std::string& h
   return out.str();
 }
 
-junit_reporter::junit_reporter(const reporter_options& options) : options_(options) {}
-
-void junit_reporter::run_finished(const run_report& run) {
-  std::filesystem::path path = std::filesystem::path(options_.output_dir) / junit_file_name;
-  write_file_atomically(path.string(), junit_xml(run, options_.verbosity, host_name()));
+std::string junit_report(const run_report& run, int verbosity) {
+  return junit_xml(run, verbosity, host_name());
 }
 
 }  // namespace mqttest

@@ -1,31 +1,31 @@
 #include "executor/report/report_data.h"
 
-
-
 namespace mqttest {
-namespace {
 
 using nlohmann::json;
 
-json position_json(const position& where) {
+json position_to_json(const position& where) {
   return {{"file", where.file}, {"line", where.line}, {"column", where.column}};
 }
 
-position position_from(const json& data) {
+position position_from_json(const json& data) {
   return {data.at("file").get<std::string>(), data.at("line").get<int>(),
           data.at("column").get<int>()};
 }
 
-json totals_json(const run_totals& totals) {
+json totals_to_json(const run_totals& totals) {
   return {{"passed", totals.passed},
           {"failed", totals.failed},
           {"skipped", totals.skipped},
           {"total", totals.passed + totals.failed + totals.skipped}};
 }
 
+namespace {
+
 json assertion_json(const assertion_outcome& a) {
-  return {{"text", a.text},         {"passed", a.passed},     {"must", a.must},
-          {"where", position_json(a.where)}, {"expected", a.expected}, {"actual", a.actual},
+  return {{"text", a.text},         {"passed", a.passed},
+          {"must", a.must},         {"where", position_to_json(a.where)},
+          {"expected", a.expected}, {"actual", a.actual},
           {"message", a.message}};
 }
 
@@ -34,19 +34,21 @@ assertion_outcome assertion_from(const json& data) {
   a.text = data.at("text").get<std::string>();
   a.passed = data.at("passed").get<bool>();
   a.must = data.at("must").get<bool>();
-  a.where = position_from(data.at("where"));
+  a.where = position_from_json(data.at("where"));
   a.expected = data.at("expected").get<std::string>();
   a.actual = data.at("actual").get<std::string>();
   a.message = data.at("message").get<std::string>();
   return a;
 }
 
-json step_json(const step_report& step) {
+}  // namespace
+
+json step_to_json(const step_report& step) {
   json assertions = json::array();
   for (const assertion_outcome& a : step.assertions) assertions.push_back(assertion_json(a));
   return {{"number", step.number},
           {"name", step.name},
-          {"where", position_json(step.where)},
+          {"where", position_to_json(step.where)},
           {"passed", step.passed()},
           {"error", step.error},
           {"error_asserted", step.error_asserted},
@@ -60,11 +62,11 @@ json step_json(const step_report& step) {
           {"assertions", std::move(assertions)}};
 }
 
-step_report step_from(const json& data) {
+step_report step_from_json(const json& data) {
   step_report step;
   step.number = data.at("number").get<int>();
   step.name = data.at("name").get<std::string>();
-  step.where = position_from(data.at("where"));
+  step.where = position_from_json(data.at("where"));
   step.error = data.at("error").get<std::string>();
   step.error_asserted = data.at("error_asserted").get<bool>();
   step.seconds = data.at("seconds").get<double>();
@@ -78,44 +80,44 @@ step_report step_from(const json& data) {
   return step;
 }
 
-verdict verdict_from(const std::string& text) {
+verdict verdict_from_json(const std::string& text) {
   if (text == "passed") return verdict::passed;
   if (text == "skipped") return verdict::skipped;
   if (text == "failed") return verdict::failed;
   throw json::other_error::create(501, "unknown status \"" + text + "\"", nullptr);
 }
 
-json case_json(const case_report& c) {
+json case_to_json(const case_report& c) {
   json steps = json::array();
-  for (const step_report& step : c.steps) steps.push_back(step_json(step));
-  return {{"name", c.name},     {"where", position_json(c.where)}, {"status", to_string(c.status)},
-          {"skip_reason", c.skip_reason}, {"seconds", c.seconds}, {"steps", std::move(steps)}};
+  for (const step_report& step : c.steps) steps.push_back(step_to_json(step));
+  return {{"name", c.name},
+          {"where", position_to_json(c.where)},
+          {"status", to_string(c.status)},
+          {"skip_reason", c.skip_reason},
+          {"seconds", c.seconds},
+          {"steps", std::move(steps)}};
 }
 
-case_report case_from(const json& data) {
+case_report case_from_json(const json& data) {
   case_report c;
   c.name = data.at("name").get<std::string>();
-  c.where = position_from(data.at("where"));
-  c.status = verdict_from(data.at("status").get<std::string>());
+  c.where = position_from_json(data.at("where"));
+  c.status = verdict_from_json(data.at("status").get<std::string>());
   c.skip_reason = data.at("skip_reason").get<std::string>();
   c.seconds = data.at("seconds").get<double>();
-  for (const json& step : data.at("steps")) c.steps.push_back(step_from(step));
+  for (const json& step : data.at("steps")) c.steps.push_back(step_from_json(step));
   return c;
 }
 
-run_totals suite_totals(const suite_report& suite) {
-  run_report one;
-  one.suites.push_back(suite);
-  return one.totals();
-}
+namespace {
 
 json suite_json(const suite_report& suite) {
   json cases = json::array();
-  for (const case_report& c : suite.cases) cases.push_back(case_json(c));
+  for (const case_report& c : suite.cases) cases.push_back(case_to_json(c));
   return {{"name", suite.name},
           {"file", suite.file},
           {"seconds", suite.seconds},
-          {"totals", totals_json(suite_totals(suite))},
+          {"totals", totals_to_json(suite.totals())},
           {"cases", std::move(cases)}};
 }
 
@@ -124,7 +126,7 @@ suite_report suite_from(const json& data) {
   suite.name = data.at("name").get<std::string>();
   suite.file = data.at("file").get<std::string>();
   suite.seconds = data.at("seconds").get<double>();
-  for (const json& c : data.at("cases")) suite.cases.push_back(case_from(c));
+  for (const json& c : data.at("cases")) suite.cases.push_back(case_from_json(c));
   return suite;
 }
 
@@ -147,7 +149,7 @@ json run_to_json(const run_report& run) {
           {"started_at", run.started_at},
           {"seconds", run.seconds},
           {"interrupted", run.interrupted},
-          {"totals", totals_json(run.totals())},
+          {"totals", totals_to_json(run.totals())},
           {"suites", std::move(suites)}};
 }
 

@@ -2,8 +2,10 @@
 #include <ostream>
 #include <string_view>
 
+#include "executor/engine/events.h"
 #include "executor/engine/report.h"
 #include "executor/report/console_reporter.h"
+#include "executor/report/cumulative_reporter.h"
 #include "executor/report/html_reporter.h"
 #include "executor/report/json_reporter.h"
 #include "executor/report/junit_reporter.h"
@@ -13,47 +15,32 @@
 namespace mqttest {
 namespace {
 
-using factory = std::unique_ptr<reporter> (*)(std::ostream&, const reporter_options&);
+using options = reporter_options;
 
-template <class T>
-std::unique_ptr<reporter> file_reporter(std::ostream&, const reporter_options& options) {
-  return std::make_unique<T>(options);
-}
-
-struct reporter_entry {
-  std::string_view name;
-  bool writes_file;
-  factory make;
+// --format names, in the order `--help` lists them.
+// clang-format off
+constexpr file_format file_formats[] = {
+    {"junit", junit_file_name, [](const run_report& r, const options& o) { return junit_report(r, o.verbosity); }},
+    {"json", json_file_name, [](const run_report& r, const options&) { return json_report(r); }},
+    {"tap", tap_file_name, [](const run_report& r, const options& o) { return tap_report(r, o.verbosity); }},
+    {"yaml", yaml_file_name, [](const run_report& r, const options&) { return yaml_report(r); }},
+    {"html", html_file_name, [](const run_report& r, const options&) { return html_report(r); }},
 };
-
-constexpr reporter_entry reporters[] = {
-    {"console", false,
-     [](std::ostream& out, const reporter_options& options) -> std::unique_ptr<reporter> {
-       return std::make_unique<console_reporter>(out, options);
-     }},
-    {"junit", true,
-     [](std::ostream&, const reporter_options& options) -> std::unique_ptr<reporter> {
-       return std::make_unique<junit_reporter>(options);
-     }},
-    {"json", true, file_reporter<json_reporter>},
-    {"tap", true, file_reporter<tap_reporter>},
-    {"yaml", true, file_reporter<yaml_reporter>},
-    {"html", true, file_reporter<html_reporter>},
-};
+// clang-format on
 
 }  // namespace
 
 std::unique_ptr<reporter> make_reporter(const std::string& name, std::ostream& out,
                                         const reporter_options& options) {
-  for (const reporter_entry& entry : reporters)
-    if (entry.name == name) return entry.make(out, options);
+  if (name == "console") return std::make_unique<console_reporter>(out, options);
+  for (const file_format& format : file_formats)
+    if (format.name == name) return std::make_unique<file_reporter>(format, options);
   return nullptr;
 }
 
 std::vector<std::string> reporter_names() {
   std::vector<std::string> names;
-  for (const reporter_entry& entry : reporters)
-    if (entry.writes_file) names.emplace_back(entry.name);
+  for (const file_format& format : file_formats) names.emplace_back(format.name);
   return names;
 }
 

@@ -2,9 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <filesystem>
 
-#include "executor/core/atomic_file.h"
 #include "executor/report/report_data.h"
 #include "executor/engine/step_details.h"
 #include "executor/report/yaml_reporter.h"
@@ -106,11 +104,6 @@ std::string tap_report(const run_report& run, int verbosity) {
   }
   if (run.interrupted) out += "Bail out! run interrupted\n";
   return out;
-}
-
-void tap_reporter::run_finished(const run_report& run) {
-  write_file_atomically((std::filesystem::path(options_.output_dir) / tap_file_name).string(),
-                        tap_report(run, options_.verbosity));
 }
 
 }  // namespace mqttest

@@ -2,9 +2,6 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <filesystem>
-
-#include "executor/core/atomic_file.h"
 #include "executor/report/report_data.h"
 
 namespace mqttest {
@@ -65,10 +62,5 @@ std::string to_yaml(const json& value) {
 }
 
 std::string yaml_report(const run_report& run) { return "---\n" + to_yaml(run_to_json(run)); }
-
-void yaml_reporter::run_finished(const run_report& run) {
-  write_file_atomically((std::filesystem::path(options_.output_dir) / yaml_file_name).string(),
-                        yaml_report(run));
-}
 
 }  // namespace mqttest

@@ -11,17 +11,8 @@ namespace mqttest {
 
 inline constexpr std::string_view yaml_file_name = "mqttest-report.yaml";
 
-/// Writes `<output_dir>/mqttest-report.yaml`: the same data as the JSON
-/// report, every string double-quoted so YAML never retypes it.
-class yaml_reporter final : public reporter {
- public:
-  explicit yaml_reporter(const reporter_options& options) : options_(options) {}
-  void run_finished(const run_report& run) override;
-
- private:
-  reporter_options options_;
-};
-
+/// `mqttest-report.yaml`: the same data as the JSON report, every string
+/// double-quoted so YAML never retypes it.
 std::string yaml_report(const run_report& run);
 
 /// `value` as a YAML block document (strings double-quoted).

@@ -3,9 +3,17 @@
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <re2/re2.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
+#include <thread>
 
 #include "steps/mqtt/local_broker.h"
 #include "tests/integration/cli_harness.h"
@@ -56,7 +64,140 @@ std::map<std::string, std::vector<std::pair<std::string, std::string>>> outcomes
   return out;
 }
 
+/// Times, dates and host names out of a report or console output.
+std::string blank_times(std::string text) {
+  RE2::GlobalReplace(&text, R"re("(\w*seconds|started_at)": [^,\n]+)re", R"("\1": X)");
+  RE2::GlobalReplace(&text, R"re((time|timestamp|hostname)="[^"]*")re", R"(\1="X")");
+  RE2::GlobalReplace(&text, R"(\(\d+(\.\d+)? m?s\))", "(T)");
+  RE2::GlobalReplace(&text, R"(in \d+\.\d\d s)", "in T s");
+  return text;
+}
+
+/// A long-running `mqttest <args>` in `ws`, started in the background.
+pid_t start_mqttest(const workspace& ws, const std::string& args) {
+  std::string command = "cd '" + ws.dir().string() + "' && exec '" MQTTEST_BINARY "' " + args +
+                        " >.out 2>.err </dev/null";
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
+/// The child process of `parent` whose command line mentions `word`; -1 if none (yet).
+pid_t child_running(pid_t parent, const std::string& word) {
+  std::ifstream children(fmt::format("/proc/{}/task/{}/children", parent, parent));
+  pid_t pid = 0;
+  while (children >> pid) {
+    std::ifstream cmdline(fmt::format("/proc/{}/cmdline", pid));
+    std::stringstream text;
+    text << cmdline.rdbuf();
+    if (text.str().find(word) != std::string::npos) return pid;
+  }
+  return -1;
+}
+
+int wait_status(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+const char* waiting_suite = R"(name: waiting
+testcases:
+- name: quick
+  steps:
+  - {type: mqtt, addrs: "{{.addrs}}", clientType: publisher, messages: [{topic: w, payload: x}]}
+- name: waits long
+  steps:
+  - {type: mqtt, addrs: "{{.addrs}}", clientType: subscriber, topics: [never], timeout: 30000}
+)";
+
 }  // namespace
+
+TEST_CASE("run --jobs 2: the same reports and console lines as a serial run") {
+  local_broker broker;
+  workspace ws;
+  write_suites(ws, 4);
+  std::string args = "run suites --format json,junit --var addrs=" + broker.url();
+  cli_result serial = ws.mqttest(args + " --output-dir serial");
+  cli_result parallel = ws.mqttest(args + " --jobs 2 --output-dir par");
+  CHECK(parallel.status == serial.status);
+  CHECK(blank_times(parallel.out) == blank_times(serial.out));
+  CHECK(parallel.out.find("\nsuite 2 (suites/s2.yml)\n") != std::string::npos);
+  CHECK(blank_times(read_text(ws.dir() / "par/mqttest-report.json")) ==
+        blank_times(read_text(ws.dir() / "serial/mqttest-report.json")));
+  CHECK(blank_times(read_text(ws.dir() / "par/mqttest-junit.xml")) ==
+        blank_times(read_text(ws.dir() / "serial/mqttest-junit.xml")));
+  // -v: step results too; -q: failures and the summary only.
+  for (std::string flag : {"-v", "-q"}) {
+    CAPTURE(flag);
+    std::string quiet_args = "run suites " + flag + " --var addrs=" + broker.url();
+    CHECK(blank_times(ws.mqttest(quiet_args + " --jobs 3").out) ==
+          blank_times(ws.mqttest(quiet_args).out));
+  }
+}
+
+TEST_CASE("run --jobs: a child that dies mid-suite yields a failed test case saying so") {
+  local_broker broker;
+  workspace ws;
+  ws.write("a.yml", waiting_suite);
+  write_suites(ws, 1);
+  pid_t parent = start_mqttest(
+      ws, "run a.yml suites/s1.yml --jobs 2 --format json --var addrs=" + broker.url());
+  pid_t victim = -1;
+  for (int i = 0; i < 100 && victim < 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    victim = child_running(parent, "a.yml");
+  }
+  REQUIRE(victim > 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // into "waits long" (30 s)
+  kill(victim, SIGKILL);
+  CHECK(wait_status(parent) == 1);
+  json report = json::parse(read_text(ws.dir() / "mqttest-report.json"));
+  const json& cases = report["suites"][0]["cases"];
+  INFO(report.dump(2));
+  REQUIRE(cases.size() == 2);
+  CHECK(cases[0]["status"] == "passed");
+  CHECK(cases[1]["name"] == "waits long");
+  CHECK(cases[1]["status"] == "failed");
+  CHECK(cases[1]["steps"].back()["error"] ==
+        "the run of a.yml ended with signal 9 before this test case finished");
+  CHECK(report["suites"][1]["file"] == "suites/s1.yml");
+  std::string out = read_text(ws.dir() / ".out");
+  CHECK(out.find("  FAIL  waits long  (") != std::string::npos);
+  CHECK(out.find("ended with signal 9 before this test case finished") != std::string::npos);
+}
+
+TEST_CASE("run --jobs: on SIGINT the children stop and what they reported is in the reports") {
+  local_broker broker;
+  workspace ws;
+  ws.write("a.yml", waiting_suite);
+  ws.write("b.yml", std::string(waiting_suite).replace(6, 7, "waiting b"));
+  pid_t parent =
+      start_mqttest(ws, "run a.yml b.yml --jobs 2 --format json,junit --var addrs=" + broker.url());
+  for (int i = 0;
+       i < 100 && (child_running(parent, "a.yml") < 0 || child_running(parent, "b.yml") < 0); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  kill(parent, SIGINT);
+  CHECK(wait_status(parent) == 130);
+  json report = json::parse(read_text(ws.dir() / "mqttest-report.json"));
+  CHECK(report["interrupted"] == true);
+  REQUIRE(report["suites"].size() == 2);
+  for (const json& suite : report["suites"]) {
+    CAPTURE(suite["name"]);
+    REQUIRE(suite["cases"].size() == 2);
+    CHECK(suite["cases"][0]["status"] == "passed");
+    CHECK(suite["cases"][1]["status"] == "failed");
+  }
+  CHECK(std::filesystem::exists(ws.dir() / "mqttest-junit.xml"));
+  std::string out = read_text(ws.dir() / ".out");
+  CHECK(out.find("waiting b (b.yml)") != std::string::npos);
+  CHECK(out.find("2 passed, 2 failed (interrupted)") != std::string::npos);
+}
 
 TEST_CASE("run --jobs: same results as a serial run, each suite's output in one piece") {
   local_broker broker;

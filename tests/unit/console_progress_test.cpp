@@ -8,10 +8,11 @@
 #include <sstream>
 #include <string>
 
+#include "executor/engine/events.h"
 #include "executor/engine/report.h"
+#include "executor/engine/step_details.h"
 #include "executor/report/console_reporter.h"
 #include "executor/report/progress_line.h"
-#include "executor/engine/step_details.h"
 
 using namespace mqttest;
 
@@ -37,15 +38,22 @@ run_report two_cases() {
   return run;
 }
 
-void feed(console_reporter& r, const run_report& run) {
+/// The events run_suites emits for `run`, step_started included.
+void feed(reporter& r, const run_report& run) {
+  r.run_started({run.started_at});
   for (const suite_report& suite : run.suites) {
-    r.suite_started(suite);
+    r.suite_started({suite.name, suite.file});
     for (const case_report& c : suite.cases) {
-      for (const step_report& step : c.steps) r.step_started(c.name, step.number, step.name);
-      r.case_finished(suite, c);
+      r.case_started({c.name, c.where});
+      for (const step_report& step : c.steps) {
+        r.step_started({step.number, step.name, step.where});
+        r.step_finished(step);
+      }
+      r.case_finished(c);
     }
+    r.suite_finished(stats_of(suite));
   }
-  r.run_finished(run);
+  r.run_finished(stats_of(run));
 }
 
 }  // namespace
@@ -74,7 +82,7 @@ TEST_CASE("console trace lines only at -vv, indented and timestamped") {
     reporter_options options;
     options.verbosity = verbosity;
     console_reporter r(out, options);
-    r.trace("< SUBACK [1]");
+    r.trace({std::chrono::system_clock::now(), "< SUBACK [1]"});
     bool traced = RE2::FullMatch(out.str(), R"(    \d\d:\d\d:\d\d\.\d\d\d < SUBACK \[1\]\n)");
     CHECK(traced == (verbosity == 2));
     if (verbosity < 2) CHECK(out.str().empty());

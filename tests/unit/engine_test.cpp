@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "executor/core/errors.h"
+#include "executor/engine/events.h"
 #include "executor/engine/runner.h"
 #include "executor/suite/loader.h"
 #include "steps/registry.h"
@@ -100,7 +101,8 @@ run_report run_text(const std::string& text, const std::map<std::string, std::st
   temp_dir dir;
   for (const auto& [name, body] : lib) dir.write("lib/" + name, body);
   std::vector<suite> suites{load_suite(dir.write("s.yml", text), fake_kinds())};
-  return run_suites(suites, options, {});
+  reporter silent;  // every hook does nothing by default
+  return run_suites(suites, options, silent);
 }
 
 const case_report& only_case(const run_report& run) {

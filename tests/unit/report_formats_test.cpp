@@ -15,6 +15,7 @@
 #include <valijson/validator.hpp>
 
 #include "executor/core/document.h"
+#include "executor/engine/events.h"
 #include "executor/engine/report.h"
 #include "executor/report/html_reporter.h"
 #include "executor/report/json_reporter.h"
@@ -220,7 +221,7 @@ TEST_CASE("file reporters write their file atomically into the output directory"
   for (const std::string& name : reporter_names()) {
     auto r = make_reporter(name, std::cout, options);
     REQUIRE(r != nullptr);
-    r->run_finished(sample_run());
+    replay(sample_run(), *r);
   }
   std::vector<std::string> files;
   for (const auto& entry : fs::directory_iterator(dir.path / "out"))

@@ -9,8 +9,9 @@
 #include <sstream>
 #include <string>
 
-#include "executor/engine/report.h"
 #include "executor/core/atomic_file.h"
+#include "executor/engine/events.h"
+#include "executor/engine/report.h"
 #include "executor/report/junit_reporter.h"
 
 namespace fs = std::filesystem;
@@ -193,13 +194,7 @@ run_report sample_run() {
   return run;
 }
 
-void feed(reporter& r, const run_report& run) {
-  for (const suite_report& suite : run.suites) {
-    r.suite_started(suite);
-    for (const case_report& c : suite.cases) r.case_finished(suite, c);
-  }
-  r.run_finished(run);
-}
+void feed(reporter& r, const run_report& run) { replay(run, r); }
 
 std::string console_output(const run_report& run, reporter_options options) {
   std::ostringstream out;
@@ -363,7 +358,7 @@ TEST_CASE("junit reporter reports a file it cannot write") {
   auto r = make_reporter("junit", unused, options);
   std::string expected =
       "cannot write " + options.output_dir + "/mqttest-junit.xml: Not a directory";
-  CHECK_THROWS_WITH_AS(r->run_finished(sample_run()), expected.c_str(), std::runtime_error);
+  CHECK_THROWS_WITH_AS(replay(sample_run(), *r), expected.c_str(), std::runtime_error);
 }
 
 TEST_CASE("write_file_atomically") {
