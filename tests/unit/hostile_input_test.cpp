@@ -128,7 +128,8 @@ TEST_CASE("document: a lone CR (old Mac line ends) is a line break") {
   auto doc = parse_document("name: mac\rvars:\r  a: 1\r", "s.yml");
   CHECK(doc->root == json::parse(R"({"name":"mac","vars":{"a":1}})"));
   CHECK(doc->value_at(json::json_pointer("/vars/a")).line == 3);
-  CHECK(parse_error("a: 1\rb: [\r") == "s.yml:2:5: YAML syntax error: end of sequence flow not found");
+  CHECK(parse_error("a: 1\rb: [\r") ==
+        "s.yml:2:5: YAML syntax error: end of sequence flow not found");
 }
 
 TEST_CASE("document: suite files larger than the size limit are refused while reading") {
