@@ -1,6 +1,9 @@
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -12,6 +15,8 @@
 #include "cli/run_command.h"
 #include "cli/step_command.h"
 #include "cli/sub_command.h"
+#include "executor/core/errors.h"
+#include "executor/core/limits.h"
 
 // Exits with _Exit after flushing: tearing Paho down costs 100-200 ms and
 // buys nothing for a process that is about to end (DESIGN.md, Paho facts).
@@ -35,6 +40,24 @@ int main(int argc, char** argv) {
   mqttest::setup_queue_command(app, status);
   mqttest::setup_help_command(app, status);
   mqttest::setup_validate_command(app, status);
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> commands;
+    for (const CLI::App* command : app.get_subcommands([](CLI::App*) { return true; }))
+      commands.push_back(command->get_name());
+    if (std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
+      std::string guess = mqttest::did_you_mean(argv[1], commands);
+      std::cerr << "mqttest: unknown command \"" << argv[1] << '"'
+                << (guess.empty() ? "" : " (did you mean \"" + guess + "\"?)")
+                << "\nRun 'mqttest --help' for the commands.\n";
+      finish(mqttest::exit_usage);
+    }
+  }
+  try {
+    mqttest::check_limit_environment();
+  } catch (const mqttest::usage_error& e) {
+    std::cerr << "mqttest: " << e.what() << '\n';
+    finish(mqttest::exit_usage);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

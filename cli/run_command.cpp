@@ -1,7 +1,9 @@
 #include "cli/run_command.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -39,6 +41,23 @@ std::vector<std::string> suite_files(const run_command_options& options) {
     for (const std::string& file : collect_suite_files(path)) files.push_back(file);
   if (!options.shard.empty()) files = shard_files(files, options.shard);
   return files;
+}
+
+/// Report files are written after the run; a directory that cannot take
+/// them is a usage error before anything runs (exit 2), not after.
+void check_output_dir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (!ec && !fs::is_directory(dir, ec)) ec = std::make_error_code(std::errc::not_a_directory);
+  std::string probe = (fs::path(dir) / ".mqttest-write-check-XXXXXX").string();
+  int fd = ec ? -1 : ::mkstemp(probe.data());
+  if (fd < 0 && !ec) ec = std::error_code(errno, std::generic_category());
+  if (ec)
+    throw usage_error(
+        fmt::format("--output-dir \"{}\": cannot write there: {}", dir, ec.message()));
+  ::close(fd);
+  ::unlink(probe.c_str());
 }
 
 /// What every `--jobs` child repeats of this command line.
@@ -80,8 +99,7 @@ void setup_run_command(CLI::App& app, int& exit_status) {
       ->delimiter(',')
       ->check(CLI::IsMember(reporter_names()));
   run->add_option("-j,--jobs", options->jobs,
-                  "Run up to N suite files at once, each in its own process")
-      ->check(CLI::PositiveNumber);
+                  "Run up to N suite files at once, each in its own process");
   run->add_option("--shard", options->shard,
                   "Run only slice K of N of the sorted suite files (K/N, e.g. 2/4)");
   run->add_flag("--local-broker", options->local_broker,
@@ -100,10 +118,13 @@ int run_command(const run_command_options& options) {
   try {
     run_options run;
     run.vars = external_vars({options.var_files, environment_entries(), options.vars});
-    if (options.jobs < 1) throw usage_error("--jobs must be at least 1");
+    if (options.jobs < 1)
+      throw usage_error(fmt::format("--jobs must be at least 1, got {}", options.jobs));
     std::vector<std::string> files = suite_files(options);
     std::vector<suite> suites;
     for (const std::string& file : files) suites.push_back(load_suite(file, builtin_step_kinds(), options.lib_dirs));
+
+    if (!options.formats.empty()) check_output_dir(options.output_dir);
 
     std::optional<local_broker> broker;
     if (options.local_broker) {

@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
@@ -10,6 +12,10 @@
 #include <cstring>
 #include <optional>
 #include <sstream>
+#include <unordered_map>
+
+#include "executor/core/limits.h"
+#include "executor/core/utf8.h"
 
 namespace mqttest {
 
@@ -182,13 +188,148 @@ class builder {
   document& doc_;
 };
 
+/// YAML 1.2 reads a lone CR (old Mac line ends) as a line break; yaml-cpp
+/// does not, so lone CRs become LFs before parsing.
+std::string normalize_line_breaks(std::string text) {
+  for (std::size_t i = text.find('\r'); i != std::string::npos; i = text.find('\r', i + 1))
+    if (i + 1 == text.size() || text[i + 1] != '\n') text[i] = '\n';
+  return text;
+}
+
+/// Walks the parser's events before any node is built and rejects what
+/// would blow up the build: invalid UTF-8 in a key or a scalar, nesting
+/// beyond the depth limit, aliases that expand beyond the node limit
+/// (billion laughs), and aliases inside their own anchor (cycles).
+class event_checker final : public YAML::EventHandler {
+ public:
+  explicit event_checker(const document& doc)
+      : doc_(doc), max_depth_(limit_value(kMaxYamlDepth)), max_nodes_(limit_value(kMaxYamlNodes)) {}
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    add_node(mark, 1, 0);
+    remember(anchor, {1, 0});
+  }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    for (const frame& open : stack_)
+      if (open.anchor == anchor)
+        throw error(mark, fmt::format("alias *{} refers to a node that contains it: anchors must "
+                                      "not form a cycle",
+                                      name_of(anchor)));
+    auto it = shapes_.find(anchor);
+    shape s = it == shapes_.end() ? shape{1, 0} : it->second;
+    add_node(mark, s.nodes, s.depth);
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                const std::string& value) override {
+    if (std::size_t at = invalid_utf8_at(value); at != std::string::npos) {
+      bool key = !stack_.empty() && stack_.back().is_map && stack_.back().children % 2 == 0;
+      throw error(mark,
+                  fmt::format("{} is not valid UTF-8 (byte 0x{:02x} at offset {})",
+                              key ? "key" : "value", static_cast<unsigned char>(value[at]), at));
+    }
+    add_node(mark, 1, 0);
+    remember(anchor, {1, 0});
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    start(mark, anchor, false);
+  }
+  void OnSequenceEnd() override { end(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    start(mark, anchor, true);
+  }
+  void OnMapEnd() override { end(); }
+
+  void OnAnchor(const YAML::Mark&, const std::string& name) override { last_anchor_name_ = name; }
+
+ private:
+  struct shape {
+    std::size_t nodes;
+    std::size_t depth;  ///< levels of maps and lists, 0 for a scalar
+  };
+  struct frame {
+    YAML::anchor_t anchor;
+    bool is_map;
+    std::size_t nodes_before;
+    std::size_t deepest_child = 0;
+    std::size_t children = 0;
+  };
+
+  config_error error(const YAML::Mark& mark, const std::string& message) const {
+    return doc_.error({doc_.file, mark.line + 1, mark.column + 1}, message);
+  }
+
+  std::string name_of(YAML::anchor_t anchor) const {
+    auto it = names_.find(anchor);
+    return it == names_.end() ? std::to_string(anchor) : it->second;
+  }
+
+  void remember(YAML::anchor_t anchor, shape s) {
+    if (anchor == YAML::NullAnchor) return;
+    shapes_[anchor] = s;
+    names_[anchor] = last_anchor_name_;
+  }
+
+  void add_node(const YAML::Mark& mark, std::size_t nodes, std::size_t depth) {
+    if (stack_.size() + depth > max_depth_)
+      throw error(mark,
+                  fmt::format("YAML nested deeper than {}", limit_text(kMaxYamlDepth, max_depth_)));
+    nodes_ += nodes;
+    if (nodes_ > max_nodes_)
+      throw error(mark, fmt::format("YAML document expands (aliases included) beyond {}",
+                                    limit_text(kMaxYamlNodes, max_nodes_)));
+    if (!stack_.empty()) {
+      frame& parent = stack_.back();
+      parent.deepest_child = std::max(parent.deepest_child, depth);
+      ++parent.children;
+    }
+  }
+
+  void start(const YAML::Mark& mark, YAML::anchor_t anchor, bool is_map) {
+    add_node(mark, 1, 1);
+    if (anchor != YAML::NullAnchor) names_[anchor] = last_anchor_name_;
+    stack_.push_back({anchor, is_map, nodes_ - 1});
+  }
+
+  void end() {
+    frame done = stack_.back();
+    stack_.pop_back();
+    shape s{nodes_ - done.nodes_before, done.deepest_child + 1};
+    if (!stack_.empty())
+      stack_.back().deepest_child = std::max(stack_.back().deepest_child, s.depth);
+    if (done.anchor != YAML::NullAnchor) shapes_[done.anchor] = s;
+  }
+
+  const document& doc_;
+  std::size_t max_depth_;
+  std::size_t max_nodes_;
+  std::size_t nodes_ = 0;
+  std::vector<frame> stack_;
+  std::unordered_map<YAML::anchor_t, shape> shapes_;
+  std::unordered_map<YAML::anchor_t, std::string> names_;
+  std::string last_anchor_name_;
+};
+
 /// Parses `text`; nullopt when it holds no YAML document at all.
-std::optional<std::shared_ptr<document>> parse(const std::string& text, const std::string& name) {
+std::optional<std::shared_ptr<document>> parse(const std::string& raw, const std::string& name) {
+  const std::string text = normalize_line_breaks(raw);
   auto doc = std::make_shared<document>();
   doc->file = name;
   doc->lines = split_lines(text);
   std::vector<YAML::Node> nodes;
   try {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    event_checker checker(*doc);
+    while (parser.HandleNextDocument(checker)) {
+    }
     nodes = YAML::LoadAll(text);
   } catch (const YAML::ParserException& e) {
     position where{name, e.mark.is_null() ? 1 : e.mark.line + 1,
@@ -210,23 +351,41 @@ std::optional<std::shared_ptr<document>> parse(const std::string& text, const st
   return doc;
 }
 
+/// Reads a regular file of at most the suite size limit (reading one byte
+/// more to notice a larger one). A FIFO or a device is refused: opening does
+/// not block (O_NONBLOCK) and nothing is read from it.
 std::string read_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) throw config_error({path}, fmt::format("cannot read file: {}", std::strerror(errno)));
+  auto fail = [&](const std::string& message) {
+    ::close(fd);
+    return config_error({path}, message);
+  };
+  struct stat info {};
+  if (::fstat(fd, &info) != 0)
+    throw fail(fmt::format("cannot read file: {}", std::strerror(errno)));
+  if (S_ISDIR(info.st_mode)) throw fail(fmt::format("cannot read file: {}", std::strerror(EISDIR)));
+  if (!S_ISREG(info.st_mode)) {
+    std::string_view kind = S_ISFIFO(info.st_mode)                           ? "a FIFO"
+                            : S_ISCHR(info.st_mode) || S_ISBLK(info.st_mode) ? "a device"
+                                                                             : "a socket";
+    throw fail(fmt::format("cannot read file: {}, not a regular file", kind));
+  }
+  const std::size_t max_bytes = limit_value(kMaxSuiteBytes);
   std::string text;
   char buffer[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
+  while (text.size() <= max_bytes) {
+    std::size_t want = std::min(sizeof buffer, max_bytes + 1 - text.size());
+    ssize_t n = ::read(fd, buffer, want);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int error = errno;
-      ::close(fd);
-      throw config_error({path}, fmt::format("cannot read file: {}", std::strerror(error)));
-    }
+    if (n < 0) throw fail(fmt::format("cannot read file: {}", std::strerror(errno)));
     if (n == 0) break;
     text.append(buffer, static_cast<std::size_t>(n));
   }
   ::close(fd);
+  if (text.size() > max_bytes)
+    throw config_error(
+        {path}, fmt::format("file is larger than {}", limit_text(kMaxSuiteBytes, max_bytes)));
   return text;
 }
 

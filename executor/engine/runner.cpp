@@ -500,17 +500,15 @@ case_report run_case(suite_run& run, const test_case& tc) {
 /// Suite variables may use other variables (`topic: "{{.base}}/x"`): expand
 /// them against each other; what cannot be expanded yet stays as written and
 /// fails with a precise message where it is used.
-void expand_nested_vars(json& vars) {
-  for (int pass = 0; pass < 4; ++pass) {
-    bool changed = false;
-    for (auto& [name, value] : vars.items()) {
-      try {
-        json expanded = expand_all(value, vars);
-        if (expanded != value) value = expanded, changed = true;
-      } catch (const template_error&) {
-      }
-    }
-    if (!changed) return;
+/// A cycle or a limit in the suite's vars is a config error of the suite
+/// (nothing of it has run yet); an interrupt leaves the vars as they are and
+/// the run loop stops.
+void expand_nested_vars(json& vars, const run_options& options, const std::string& file) {
+  try {
+    expand_vars(vars, {.interrupted = options.interrupted});
+  } catch (const template_interrupted&) {
+  } catch (const template_limit_error& e) {
+    throw config_error({file}, e.what());
   }
 }
 
@@ -546,7 +544,7 @@ run_report run_suites(const std::vector<suite>& suites, const run_options& optio
     state.vars["venom.testsuite"] = s.name;
     state.vars["venom.testsuite.filename"] = s.file;
     state.vars["mqttest.runid"] = runid;
-    expand_nested_vars(state.vars);
+    expand_nested_vars(state.vars, options, s.file);
     for (const std::string& name : s.secrets)
       if (auto it = state.vars.find(name); it != state.vars.end()) state.mask.add(*it);
     auto suite_start = clock_type::now();

@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <vector>
 
@@ -113,7 +116,8 @@ bool is_field_char(char c) {
 
 class action_parser {
  public:
-  explicit action_parser(std::string_view action) : text_(action) {}
+  explicit action_parser(std::string_view action)
+      : text_(action), max_depth_(limit_value(kMaxTemplateDepth)) {}
 
   pipeline parse() {
     pipeline p = parse_pipeline();
@@ -188,9 +192,13 @@ class action_parser {
 
   operand parse_group() {
     ++at_;
+    if (++depth_ > max_depth_)
+      throw template_limit_error(fmt::format("\"(\" in a template nested deeper than {}",
+                                             limit_text(kMaxTemplateDepth, max_depth_)));
     operand o;
     o.type = operand::kind::group;
     o.group = std::make_shared<pipeline>(parse_pipeline());
+    --depth_;
     skip_blanks();
     if (at_ >= text_.size() || text_[at_] != ')')
       throw template_error(fmt::format("unclosed \"(\" in template \"{{{{{}}}}}\"", text_));
@@ -279,6 +287,8 @@ class action_parser {
 
   std::string_view text_;
   std::size_t at_ = 0;
+  std::size_t max_depth_;
+  std::size_t depth_ = 0;
 };
 
 /// Parses an action body; nullopt for a comment.
@@ -392,40 +402,161 @@ std::string render(const json& value) {
   return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
+void check_interrupt(const expansion_context& context) {
+  if (context.interrupted != nullptr && context.interrupted->load())
+    throw template_interrupted("interrupted while expanding templates");
+}
+
+void check_size(std::size_t size, const expansion_context& context) {
+  if (size > context.max_bytes)
+    throw template_limit_error(fmt::format("template output is larger than {}",
+                                           limit_text(kMaxTemplateBytes, context.max_bytes)));
+}
+
+/// Calls `f` with each field chain (".a.b" -> {a, b}) used in `p`.
+void for_each_field(const pipeline& p, const std::function<void(const operand&)>& f) {
+  for (const command& c : p.commands)
+    for (const operand& o : c.operands) {
+      if (o.type == operand::kind::field) f(o);
+      if (o.type == operand::kind::group) for_each_field(*o.group, f);
+    }
+}
+
+/// Calls `f` with each string inside `value`.
+void for_each_string(const json& value, const std::function<void(const std::string&)>& f) {
+  if (value.is_string()) f(value.get_ref<const std::string&>());
+  if (value.is_structured())
+    for (const json& item : value) for_each_string(item, f);
+}
+
+/// The names of `vars` that `value`'s templates use (by the lookup rule:
+/// the longest flattened name first).
+std::vector<std::string> used_vars(const json& value, const json& vars) {
+  std::vector<std::string> used;
+  for_each_string(value, [&](const std::string& text) {
+    if (!has_template(text)) return;
+    std::vector<token> tokens;
+    try {
+      tokens = tokenize(text);
+    } catch (const template_error&) {
+      return;
+    }
+    for (const token& t : tokens) {
+      if (t.type != token::kind::action) continue;
+      std::optional<pipeline> p;
+      try {
+        p = parse_action(t.body);
+      } catch (const template_limit_error&) {
+        throw;
+      } catch (const template_error&) {
+        continue;
+      }
+      if (!p) continue;
+      for_each_field(*p, [&](const operand& o) {
+        for (std::size_t count = o.chain.size(); count >= 1; --count) {
+          std::string name = join(o.chain, count);
+          if (vars.contains(name)) {
+            used.push_back(name);
+            break;
+          }
+        }
+      });
+    }
+  });
+  return used;
+}
+
+class vars_expander {
+ public:
+  vars_expander(json& vars, const expansion_context& context) : vars_(vars), context_(context) {}
+
+  void expand(const std::string& name) {
+    if (done_.contains(name)) return;
+    if (auto open = std::find(path_.begin(), path_.end(), name); open != path_.end()) {
+      std::string cycle;
+      for (auto it = open; it != path_.end(); ++it) cycle += *it + " -> ";
+      throw template_limit_error(fmt::format("vars {}{} form a cycle", cycle, name));
+    }
+    if (path_.size() >= context_.max_depth) {
+      std::string chain;
+      for (const std::string& var : path_) chain += var + " -> ";
+      throw template_limit_error(fmt::format("vars {}{} nest deeper than {}", chain, name,
+                                             limit_text(kMaxTemplateDepth, context_.max_depth)));
+    }
+    check_interrupt(context_);
+    json& value = vars_[name];
+    path_.push_back(name);
+    for (const std::string& used : used_vars(value, vars_)) expand(used);
+    try {
+      value = expand_all(value, vars_, context_);
+    } catch (const template_limit_error& e) {
+      throw template_limit_error(fmt::format("vars.{}: {}", name, e.what()));
+    } catch (const template_interrupted&) {
+      throw;
+    } catch (const template_error&) {
+      // Uses a variable not defined yet (e.g. a step's result): stays as written.
+    }
+    path_.pop_back();
+    done_.insert(name);
+  }
+
+ private:
+  json& vars_;
+  const expansion_context& context_;
+  std::vector<std::string> path_;
+  std::set<std::string> done_;
+};
+
 }  // namespace
 
-json expand(const std::string& text, const json& vars) {
+json expand(const std::string& text, const json& vars, const expansion_context& context) {
   if (!has_template(text)) return text;
+  check_interrupt(context);
   std::vector<token> tokens = tokenize(text);
   bool comment = false;
   if (tokens.size() == 1 && tokens.front().type == token::kind::action) {
     json result = evaluate(tokens.front().body, vars, comment);
+    if (result.is_string()) check_size(result.get_ref<const std::string&>().size(), context);
     return comment ? json("") : result;
   }
   std::string out;
   for (const token& t : tokens) {
+    check_interrupt(context);
     if (t.type == token::kind::text)
       out += t.body;
     else
       out += render(evaluate(t.body, vars, comment));
+    check_size(out.size(), context);
   }
   return out;
 }
 
-json expand_all(const json& value, const json& vars) {
-  if (value.is_string()) return expand(value.get<std::string>(), vars);
+json expand_all(const json& value, const json& vars, const expansion_context& context) {
+  if (value.is_string()) return expand(value.get<std::string>(), vars, context);
   if (value.is_object()) {
     json out = json::object();
     for (auto it = value.begin(); it != value.end(); ++it)
-      out[it.key()] = expand_all(it.value(), vars);
+      out[it.key()] = expand_all(it.value(), vars, context);
     return out;
   }
   if (value.is_array()) {
     json out = json::array();
-    for (const auto& element : value) out.push_back(expand_all(element, vars));
+    for (const auto& element : value) out.push_back(expand_all(element, vars, context));
     return out;
   }
   return value;
+}
+
+void expand_vars(json& vars, const expansion_context& context) {
+  if (!vars.is_object()) return;
+  std::vector<std::string> names;
+  for (const auto& [name, value] : vars.items()) {
+    bool templated = false;
+    for_each_string(value, [&](const std::string& text) { templated |= has_template(text); });
+    if (templated) names.push_back(name);
+  }
+  vars_expander expander(vars, context);
+  for (const std::string& name : names) expander.expand(name);
 }
 
 std::string expand_text(const std::string& text, const json& vars) {

@@ -41,6 +41,17 @@ broker_url parse_broker_url(const std::string& url) {
   return parsed;
 }
 
+std::string broker_url_problem(const std::string& url) {
+  broker_url parsed = parse_broker_url(url);
+  if (parsed.host.empty()) return "has no host";
+  const std::string& port = parsed.port;
+  bool digits = !port.empty() && port.size() <= 5 &&
+                std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits || std::stoi(port) < 1 || std::stoi(port) > 65535)
+    return fmt::format("has a bad port \"{}\" (a number from 1 to 65535)", port);
+  return {};
+}
+
 std::string broker_url::paho() const {
   std::string paho_scheme = websocket ? (tls ? "wss" : "ws") : (tls ? "ssl" : "tcp");
   std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;

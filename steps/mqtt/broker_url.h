@@ -20,4 +20,8 @@ struct broker_url {
 /// Parses url; an unknown scheme is treated as tcp (the config check rejects it earlier).
 broker_url parse_broker_url(const std::string& url);
 
+/// What is wrong with url's host or port ("has a bad port \"99999\" ..."), or
+/// "" when both are usable. Paho reads a port modulo 65536; this does not.
+std::string broker_url_problem(const std::string& url);
+
 }  // namespace mqttest

@@ -1,7 +1,12 @@
 #include "steps/mqtt/codecs.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <stdexcept>
+
+#include "executor/core/limits.h"
+#include "executor/core/utf8.h"
 
 namespace mqttest {
 namespace {
@@ -25,24 +30,60 @@ int hex_value(char c) {
   return -1;
 }
 
-/// Length of the valid UTF-8 sequence starting at i, 0 when invalid.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  if (c < 0x80) return 1;
-  std::size_t length = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-  if (length == 0 || i + length > s.size()) return 0;
-  for (std::size_t k = 1; k < length; ++k)
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  unsigned code = c & (0x7F >> length);
-  for (std::size_t k = 1; k < length; ++k) code = (code << 6) | (byte(i + k) & 0x3F);
-  static constexpr unsigned minimum[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (code < minimum[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
-  return length;
-}
+/// nlohmann's DOM builder behind a depth check: the parsers recurse (CBOR,
+/// MessagePack) or the value does on destruction and dump, so a payload of
+/// a million nested arrays from any publisher must stop before it is built.
+class depth_limited_builder {
+ public:
+  depth_limited_builder(json& result, std::size_t max_depth)
+      : dom_(result, false), max_depth_(max_depth) {}
 
-std::vector<std::uint8_t> as_bytes(const std::string& bytes) {
-  return {bytes.begin(), bytes.end()};
+  bool null() { return dom_.null(); }
+  bool boolean(bool v) { return dom_.boolean(v); }
+  bool number_integer(json::number_integer_t v) { return dom_.number_integer(v); }
+  bool number_unsigned(json::number_unsigned_t v) { return dom_.number_unsigned(v); }
+  bool number_float(json::number_float_t v, const json::string_t& s) {
+    return dom_.number_float(v, s);
+  }
+  bool string(json::string_t& v) { return dom_.string(v); }
+  bool binary(json::binary_t& v) { return dom_.binary(v); }
+  bool key(json::string_t& v) { return dom_.key(v); }
+  bool start_object(std::size_t n) { return deeper() && dom_.start_object(n); }
+  bool end_object() { return --depth_, dom_.end_object(); }
+  bool start_array(std::size_t n) { return deeper() && dom_.start_array(n); }
+  bool end_array() { return --depth_, dom_.end_array(); }
+  bool parse_error(std::size_t at, const std::string& token, const nlohmann::detail::exception& e) {
+    return dom_.parse_error(at, token, e);
+  }
+
+  bool too_deep() const { return too_deep_; }
+
+ private:
+  bool deeper() {
+    if (++depth_ <= max_depth_) return true;
+    too_deep_ = true;
+    return false;
+  }
+
+  nlohmann::detail::json_sax_dom_parser<json> dom_;
+  std::size_t max_depth_;
+  std::size_t depth_ = 0;
+  bool too_deep_ = false;
+};
+
+json decode_structured(const std::string& bytes, nlohmann::detail::input_format_t format,
+                       std::string* why) {
+  json result;
+  std::size_t max_depth = limit_value(kMaxPayloadDepth);
+  depth_limited_builder builder(result, max_depth);
+  bool ok = json::sax_parse(bytes, &builder, format);
+  if (builder.too_deep()) {
+    if (why)
+      *why = fmt::format("payload nested deeper than {}; not decoded",
+                         limit_text(kMaxPayloadDepth, max_depth));
+    return nullptr;
+  }
+  return ok && !result.is_discarded() ? result : json(nullptr);
 }
 
 }  // namespace
@@ -176,26 +217,21 @@ std::string encode_payload(const json& value, codec how) {
   return text;
 }
 
-json decode_payload(const std::string& bytes, codec how) {
+json decode_payload(const std::string& bytes, codec how, std::string* why) {
+  using format = nlohmann::detail::input_format_t;
   switch (how) {
-    case codec::json: {
-      json parsed = json::parse(bytes, nullptr, false);
-      return parsed.is_discarded() ? json(nullptr) : parsed;
-    }
+    case codec::json:
+      return decode_structured(bytes, format::json, why);
     case codec::text:
       return utf8_text(bytes);
     case codec::base64:
       return to_base64(bytes);
     case codec::hex:
       return to_hex(bytes);
-    case codec::cbor: {
-      json parsed = json::from_cbor(as_bytes(bytes), true, false);
-      return parsed.is_discarded() ? json(nullptr) : parsed;
-    }
-    case codec::msgpack: {
-      json parsed = json::from_msgpack(as_bytes(bytes), true, false);
-      return parsed.is_discarded() ? json(nullptr) : parsed;
-    }
+    case codec::cbor:
+      return decode_structured(bytes, format::cbor, why);
+    case codec::msgpack:
+      return decode_structured(bytes, format::msgpack, why);
   }
   return nullptr;
 }

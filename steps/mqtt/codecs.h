@@ -24,8 +24,10 @@ std::string encode_payload(const nlohmann::json& value, codec how);
 
 /// Received bytes as a JSON value: json parses (null when not JSON; scalars
 /// stay scalars), text gives the string, base64/hex their spelling,
-/// cbor/msgpack the decoded value (null when undecodable).
-nlohmann::json decode_payload(const std::string& bytes, codec how);
+/// cbor/msgpack the decoded value (null when undecodable). A json, cbor or
+/// msgpack value nested deeper than MQTTEST_MAX_PAYLOAD_DEPTH is null too,
+/// and `why` (when given) says so.
+nlohmann::json decode_payload(const std::string& bytes, codec how, std::string* why = nullptr);
 
 std::string to_base64(std::string_view bytes);
 /// nullopt when text is not base64 (padding optional, whitespace ignored).

@@ -13,6 +13,8 @@
 #include <random>
 
 #include "executor/core/errors.h"
+#include "executor/core/utf8.h"
+#include "steps/mqtt/broker_url.h"
 #include "steps/mqtt/topic_filter.h"
 
 namespace mqttest {
@@ -239,6 +241,8 @@ void check_addrs(const reader& fields, const std::string& addrs) {
         fields.at("addrs"),
         fmt::format("\"addrs\" has an unknown scheme \"{}\" (use tcp://, ssl://, ws:// or wss://)",
                     scheme));
+  if (std::string problem = broker_url_problem(addrs); !problem.empty())
+    fields.fail(fields.at("addrs"), fmt::format("\"addrs\" {}, got \"{}\"", problem, addrs));
 }
 
 std::optional<client_type> read_client_type(const reader& fields) {
@@ -360,7 +364,7 @@ message_properties read_message_properties(const reader& fields, int version) {
   if (p.response_topic)
     if (auto problem = topic_name_problem(*p.response_topic); !problem.empty())
       fields.fail(fields.at("responseTopic"),
-                  fmt::format("invalid topic \"{}\": {}", *p.response_topic, problem));
+                  fmt::format("invalid topic {}: {}", shown_topic(*p.response_topic), problem));
   p.correlation_data = fields.scalar_text("correlationData");
   p.message_expiry = fields.integer("messageExpiry");
   if (auto format = fields.integer("payloadFormat")) p.payload_format = static_cast<int>(*format);
@@ -409,7 +413,8 @@ std::optional<will_spec> read_will(const reader& step, int version) {
   if (fields.raw("topic") == nullptr) fields.fail(fields.where(), "will needs \"topic\"");
   if (auto topic = fields.string("topic")) {
     if (auto problem = topic_name_problem(*topic); !problem.empty())
-      fields.fail(fields.at("topic"), fmt::format("invalid topic \"{}\": {}", *topic, problem));
+      fields.fail(fields.at("topic"),
+                  fmt::format("invalid topic {}: {}", shown_topic(*topic), problem));
     will.topic = *topic;
   }
   will.payload = fields.scalar_text("payload").value_or("");
@@ -499,7 +504,7 @@ std::vector<subscription_spec> read_topics(const reader& fields, std::optional<c
     pointer where = fields.at("topics") / std::to_string(i);
     if (list[i].is_object()) where = where / "filter";
     if (auto problem = topic_filter_problem(filter); !problem.empty())
-      fields.fail(where, fmt::format("invalid topic filter \"{}\": {}", filter, problem));
+      fields.fail(where, fmt::format("invalid topic filter {}: {}", shown_topic(filter), problem));
   }
   return subscriptions;
 }
@@ -514,7 +519,8 @@ mqtt_message_spec read_message(const reader& step, std::string_view list, std::s
   if (fields.raw("topic") == nullptr) fields.fail(fields.where(), "message needs \"topic\"");
   if (auto topic = fields.string("topic")) {
     if (auto problem = topic_name_problem(*topic); !problem.empty())
-      fields.fail(fields.at("topic"), fmt::format("invalid topic \"{}\": {}", *topic, problem));
+      fields.fail(fields.at("topic"),
+                  fmt::format("invalid topic {}: {}", shown_topic(*topic), problem));
     message.topic = *topic;
   }
   if (auto payload = read_payload(fields)) message.payload = *payload;
@@ -558,6 +564,9 @@ mqtt_config read_config(const json& map, const locate_fn& locate, bool lenient) 
   auto type = read_client_type(fields);
   if (type) config.type = *type;
   if (auto id = fields.string("clientId")) config.client_id = *id;
+  if (invalid_utf8_at(config.client_id) != std::string::npos)
+    fields.fail(fields.at("clientId"),
+                "\"clientId\" is not valid UTF-8 (MQTT client ids are UTF-8)");
   if (type == client_type::persistent_queue && fields.raw("clientId") == nullptr)
     fields.fail(fields.where(), "persistent_queue needs \"clientId\" (the session to keep)");
   config.persist_subscription =

@@ -58,12 +58,14 @@ json empty_result(client_type type) {
 void add_message(json& result, const received_message& message, codec decode, bool v5) {
   result["topics"].push_back(message.topic);
   result["messages"].push_back(utf8_text(message.payload));
-  result["messagesjson"].push_back(decode_payload(message.payload, decode));
+  std::string undecoded;
+  result["messagesjson"].push_back(decode_payload(message.payload, decode, &undecoded));
   json details = {{"topic", message.topic},
                   {"qos", message.qos},
                   {"retained", message.retained},
                   {"dup", message.dup},
                   {"payloadSize", message.payload.size()}};
+  if (!undecoded.empty()) details["decodeError"] = undecoded;
   if (v5) details.update(properties_json(message));
   result["details"].push_back(std::move(details));
   result["received"] = result["received"].get<int>() + 1;

@@ -14,7 +14,12 @@ bool topic_matches(std::string_view filter, std::string_view topic);
 std::string topic_filter_problem(std::string_view filter);
 
 /// "" when topic is a valid topic name to publish to, else why not.
+/// Both: at most 65535 bytes of UTF-8 without NUL (MQTT 3.1.1 / 5, 1.5.3-4).
 std::string topic_name_problem(std::string_view topic);
+
+/// A topic for a message: quoted with JSON escapes (NUL shows as \u0000),
+/// cut after 64 bytes with its size added.
+std::string shown_topic(std::string_view topic);
 
 }  // namespace mqttest
 
