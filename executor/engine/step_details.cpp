@@ -3,9 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <ctime>
+
+#include "executor/core/text.h"
 
 namespace mqttest {
 namespace {
@@ -30,9 +31,7 @@ std::string labelled(std::string_view indent, std::string_view label, std::strin
 }  // namespace
 
 bool examines_error(const assertion_outcome& outcome) {
-  std::string path = outcome.text.substr(0, outcome.text.find_first_of(" \t"));
-  std::transform(path.begin(), path.end(), path.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string path = to_lower(outcome.text.substr(0, outcome.text.find_first_of(" \t")));
   return path == "result.error" || path == "result.err";
 }
 
