@@ -86,9 +86,7 @@ void setup_run_command(CLI::App& app, int& exit_status) {
                   "Run only slice K of N of the sorted suite files (K/N, e.g. 2/4)");
   run->add_flag("--local-broker", options->local_broker,
                 "Start a private mosquitto on a free loopback port and set addrs to it");
-  run->footer(
-      "Exit status: 0 all passed, 1 a test failed, 2 usage/config/load error (nothing ran),\n"
-      "130 interrupted (reports still written).");
+  run->footer(exit_status_footer());
   run->callback([options, &exit_status] { exit_status = run_command(*options); });
 }
 
