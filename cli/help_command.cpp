@@ -9,7 +9,6 @@
 #include <fmt/ranges.h>
 
 #include "cli/exit_codes.h"
-#include "cli/step_command.h"
 #include "executor/core/errors.h"
 
 namespace mqttest {

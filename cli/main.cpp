@@ -13,13 +13,13 @@
 #include "cli/pub_command.h"
 #include "cli/queue_command.h"
 #include "cli/run_command.h"
-#include "cli/step_command.h"
 #include "cli/sub_command.h"
 #include "executor/core/errors.h"
 #include "executor/core/limits.h"
 
-// Exits with _Exit after flushing: tearing Paho down costs 100-200 ms and
-// buys nothing for a process that is about to end (DESIGN.md, Paho facts).
+// Exits with _Exit after flushing: destroying the last Paho client waits
+// 100-200 ms for Paho's receive thread, which buys nothing for a process that
+// is about to end (steps/mqtt/paho/paho_tuning.h has the Paho facts).
 [[noreturn]] static void finish(int status) {
   std::cout.flush();
   std::cerr.flush();

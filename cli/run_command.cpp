@@ -108,9 +108,7 @@ void setup_run_command(CLI::App& app, int& exit_status) {
                   "Write the run's events as JSON lines to this file descriptor, nothing else "
                   "(how a --jobs child reports to its parent)")
       ->group("");  // hidden
-  run->footer(
-      "Exit status: 0 all passed, 1 a test failed, 2 usage/config/load error (nothing ran),\n"
-      "130 interrupted (reports still written).");
+  run->footer(exit_status_footer());
   run->callback([options, &exit_status] { exit_status = run_command(*options); });
 }
 

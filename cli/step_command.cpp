@@ -85,16 +85,6 @@ std::vector<assertion> parse_assertions(const std::vector<std::string>& texts) {
 
 }  // namespace
 
-std::string exit_status_footer() {
-  return "Exit status: 0 all passed, 1 a test failed, 2 usage/config/load error (nothing ran),\n"
-         "130 interrupted (reports still written).";
-}
-
-std::string step_exit_status_footer() {
-  return "Exit status: 0 the step succeeded and every --assert passed, 1 it failed or an\n"
-         "assertion failed, 2 usage error (bad flag or value, nothing ran), 130 interrupted.";
-}
-
 void add_step_command_options(CLI::App& command, step_command_options& options) {
   command.add_option("--addrs", options.addrs,
                      fmt::format("Broker URL (default: $MQTTEST_ADDRS, else {})", kDefaultAddrs));

@@ -39,9 +39,4 @@ nlohmann::json common_step_fields(const step_command_options& options);
 int run_step_command(std::string_view command, const nlohmann::json& fields,
                      const step_command_options& options, const flag_names& flags);
 
-/// The exit statuses, as `mqttest --help` and `run --help` end with them.
-std::string exit_status_footer();
-/// The same for pub, sub and queue.
-std::string step_exit_status_footer();
-
 }  // namespace mqttest

@@ -1,15 +1,29 @@
 #!/usr/bin/env bash
-# Installs mqttest's Debian 12 dependencies (only when missing) and builds it.
-# Usage: scripts/setup.sh BUILD_DIR [extra cmake args...]
+# Installs what is missing of mqttest's Debian 12 dependencies and builds it.
+# Usage: scripts/setup.sh [--tests] BUILD_DIR [extra cmake args...]
+#   without --tests: what building and running mqttest needs (the demo)
+#   with --tests:    also what the tests and the package check need
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(
+packages=(  # build, link, and mosquitto for --local-broker
   build-essential cmake pkg-config
   libyaml-cpp-dev libpaho-mqttpp-dev libpaho-mqtt-dev libssl-dev libcli11-dev
-  nlohmann-json3-dev doctest-dev libfmt-dev libpugixml-dev libre2-dev libvalijson-dev
-  mosquitto mosquitto-clients libxml2-utils python3 perl chromium
+  nlohmann-json3-dev libfmt-dev libpugixml-dev libre2-dev libvalijson-dev
+  mosquitto
 )
+if [ "${1:-}" = "--tests" ]; then
+  shift
+  packages+=(
+    doctest-dev                 # unit and integration tests
+    openssl                     # certificates for the TLS tests
+    libxml2-utils               # xmllint: JUnit XSD check
+    perl                        # prove: TAP report check
+    chromium                    # renders the HTML report
+    clang libclang-rt-14-dev    # libFuzzer
+    dpkg-dev groff-base man-db  # scripts/package_test.sh: cpack DEB, man page checks
+  )
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

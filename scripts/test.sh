@@ -5,8 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=build/ci
-scripts/setup.sh "$build" -DCMAKE_BUILD_TYPE=Debug -DMQTTEST_WERROR=ON \
+scripts/setup.sh --tests "$build" -DCMAKE_BUILD_TYPE=Debug -DMQTTEST_WERROR=ON \
   -DMQTTEST_SANITIZE=address,undefined
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=detect_leaks=1
 ctest --test-dir "$build" --output-on-failure "$@"
+
+# The Release .deb: built, checked, installed, run on the examples, removed.
+bash scripts/package_test.sh

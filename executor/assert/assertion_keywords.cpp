@@ -8,6 +8,8 @@
 #include <cmath>
 #include <optional>
 
+#include "executor/core/text.h"
+#include "executor/core/time.h"
 #include "executor/core/value_compare.h"
 
 namespace mqttest {
@@ -203,25 +205,18 @@ check_result affix(const json& actual, const args_t& args) {
   return verdict(found == Want, wanted, actual);
 }
 
-std::string_view trimmed(std::string_view s) {
-  constexpr std::string_view kSpace = " \t\n\r\v\f";
-  std::size_t first = s.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
-}
-
 template <bool Want>
 check_result be_blank(const json& actual, const args_t&) {
   std::string_view wanted = Want ? "a blank string" : "a string that is not blank";
   if (!actual.is_string()) return fail(wanted, actual);
-  return verdict(trimmed(actual.get_ref<const std::string&>()).empty() == Want, wanted, actual);
+  return verdict(trim(actual.get_ref<const std::string&>()).empty() == Want, wanted, actual);
 }
 
 check_result equal_trim_space(const json& actual, const args_t& args) {
   std::string wanted = text_of(args[0]);
   auto text = as_text(actual);
-  bool ok = text && trimmed(*text) == trimmed(wanted);
-  return verdict(ok, fmt::format("{} (spaces trimmed)", render(json(trimmed(wanted)))), actual);
+  bool ok = text && trim(*text) == trim(wanted);
+  return verdict(ok, fmt::format("{} (spaces trimmed)", render(json(trim(wanted)))), actual);
 }
 
 check_result not_exist(const json& actual, const args_t&) { return fail("no value", actual); }
@@ -289,7 +284,8 @@ check_result json_contain_with_key(const json& actual, const args_t& args) {
 // --- time -------------------------------------------------------------------
 
 std::optional<check_result> not_a_time(const json& value, std::optional<instant>& out) {
-  if (value.is_string()) out = parse_rfc3339(value.get_ref<const std::string&>());
+  if (value.is_string())
+    if (auto parsed = parse_rfc3339(value.get_ref<const std::string&>())) out = parsed->at;
   if (out) return std::nullopt;
   return check_result{false, fmt::format("{} is not an RFC 3339 time", render(value))};
 }

@@ -1,10 +1,9 @@
 #include "executor/core/result_path.h"
 
-#include <algorithm>
-#include <cctype>
 #include <string>
 #include <vector>
 
+#include "executor/core/text.h"
 #include "executor/core/value_compare.h"
 
 // Keys that contain dots or brackets cannot be named by a path.
@@ -31,13 +30,6 @@ struct cursor {
   std::string name;
   bool name_ignores_case = false;
 };
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::optional<std::size_t> parse_index(std::string_view digits) {
   if (digits.empty() || digits.size() > kMaxIndexDigits) return std::nullopt;
@@ -66,17 +58,6 @@ std::optional<segment> parse_segment(std::string_view text) {
   }
   if (result.key.empty() && result.indices.empty()) return std::nullopt;
   return result;
-}
-
-std::vector<std::string_view> split_dots(std::string_view path) {
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t dot = path.find('.', start);
-    parts.push_back(path.substr(start, dot - start));
-    if (dot == std::string_view::npos) return parts;
-    start = dot + 1;
-  }
 }
 
 std::optional<json> special(const json& value, std::string_view key) {
@@ -151,7 +132,7 @@ std::optional<json> resolve_path(const json& data, std::string_view path) {
   cursor at;
   at.value = &data;
   std::size_t depth = 0;
-  for (std::string_view part : split_dots(path)) {
+  for (std::string_view part : split(path, '.')) {
     auto seg = parse_segment(part);
     if (!seg) return std::nullopt;
     if (!seg->key.empty() && !step_key(at, seg->key, depth)) return std::nullopt;

@@ -106,52 +106,6 @@ bool string_spells(const json& text, const json& other) {
   return false;
 }
 
-std::optional<int> read_fixed(std::string_view s, std::size_t at, std::size_t width) {
-  if (at + width > s.size()) return std::nullopt;
-  int value = 0;
-  for (std::size_t i = at; i < at + width; ++i) {
-    if (!is_digit(s[i])) return std::nullopt;
-    value = value * 10 + (s[i] - '0');
-  }
-  return value;
-}
-
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-int days_in_month(int year, int month) {
-  static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return month == 2 && leap ? 29 : days[month - 1];
-}
-
-/// Reads `.digits` at s[i] into nanoseconds; returns the index past them.
-std::size_t read_fraction(std::string_view s, std::size_t i, std::int32_t& nanos) {
-  if (i >= s.size() || s[i] != '.') return i;
-  std::size_t end = skip_digits(s, i + 1);
-  if (end == i + 1) return std::string_view::npos;
-  std::int32_t scale = 100000000;
-  for (std::size_t k = i + 1; k < end && scale > 0; ++k, scale /= 10) nanos += (s[k] - '0') * scale;
-  return end;
-}
-
-/// Reads `Z` or `+HH:MM`/`-HH:MM` at s[i] into seconds east of UTC.
-std::optional<int> read_offset(std::string_view s, std::size_t i) {
-  if (i + 1 == s.size() && (s[i] == 'Z' || s[i] == 'z')) return 0;
-  if (i + 6 != s.size() || (s[i] != '+' && s[i] != '-') || s[i + 3] != ':') return std::nullopt;
-  auto hours = read_fixed(s, i + 1, 2);
-  auto minutes = read_fixed(s, i + 4, 2);
-  if (!hours || !minutes || *hours > 23 || *minutes > 59) return std::nullopt;
-  int offset = *hours * 3600 + *minutes * 60;
-  return s[i] == '-' ? -offset : offset;
-}
-
 }  // namespace
 
 std::vector<arg_token> split_args(std::string_view text) {
@@ -270,33 +224,6 @@ std::string type_name(const json& value) {
     default:
       return "Nil";
   }
-}
-
-std::optional<instant> parse_rfc3339(std::string_view s) {
-  if (s.size() < 20 || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':') {
-    return std::nullopt;
-  }
-  if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return std::nullopt;
-  auto year = read_fixed(s, 0, 4);
-  auto month = read_fixed(s, 5, 2);
-  auto day = read_fixed(s, 8, 2);
-  auto hour = read_fixed(s, 11, 2);
-  auto minute = read_fixed(s, 14, 2);
-  auto second = read_fixed(s, 17, 2);
-  if (!year || !month || !day || !hour || !minute || !second) return std::nullopt;
-  if (*month < 1 || *month > 12 || *day < 1 || *day > days_in_month(*year, *month) || *hour > 23 ||
-      *minute > 59 || *second > 59) {
-    return std::nullopt;
-  }
-  instant result;
-  std::size_t i = read_fraction(s, 19, result.nanos);
-  if (i == std::string_view::npos) return std::nullopt;
-  auto offset = read_offset(s, i);
-  if (!offset) return std::nullopt;
-  std::int64_t days =
-      days_from_civil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day));
-  result.seconds = days * 86400 + *hour * 3600 + *minute * 60 + *second - *offset;
-  return result;
 }
 
 }  // namespace mqttest

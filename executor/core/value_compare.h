@@ -1,7 +1,6 @@
 #pragma once
 
 #include <compare>
-#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -45,14 +44,5 @@ std::string type_name(const nlohmann::json& value);
 
 /// For error messages: "a map", "a list", "a string", "a boolean", "null", "a number".
 std::string kind_phrase(const nlohmann::json& value);
-
-/// An instant parsed from RFC 3339 text (`2006-01-02T15:04:05Z`,
-/// `2006-01-02T15:04:05.123+02:00`).
-struct instant {
-  std::int64_t seconds = 0;
-  std::int32_t nanos = 0;
-  auto operator<=>(const instant&) const = default;
-};
-std::optional<instant> parse_rfc3339(std::string_view text);
 
 }  // namespace mqttest

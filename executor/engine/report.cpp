@@ -1,17 +1,6 @@
 #include "executor/engine/report.h"
 
-#include <ctime>
-
 namespace mqttest {
-
-std::string utc_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 bool step_report::passed() const {
   for (const auto& outcome : assertions)

@@ -8,6 +8,7 @@
 
 #include "executor/assert/assertions.h"
 #include "executor/core/position.h"
+#include "executor/core/time.h"  // utc_now() for started_at
 #include "executor/lang/secrets.h"
 
 namespace mqttest {
@@ -80,9 +81,5 @@ std::vector<std::string> reporter_names();  ///< file formats for --format
 /// Masks every string of a step or test case that a reporter will see.
 void mask_report(const secret_mask& mask, step_report& step);
 void mask_report(const secret_mask& mask, case_report& c);
-
-/// Now as ISO 8601 UTC ("2026-11-25T10:00:00Z").
-std::string utc_now();
-
 
 }  // namespace mqttest

@@ -3,9 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <ctime>
+
+#include "executor/core/text.h"
 
 namespace mqttest {
 namespace {

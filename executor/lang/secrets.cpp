@@ -1,7 +1,8 @@
 #include "executor/lang/secrets.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "executor/core/text.h"
 
 namespace mqttest {
 
@@ -10,11 +11,6 @@ using nlohmann::json;
 namespace {
 
 constexpr std::string_view mask_text = "****";
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 }  // namespace
 
@@ -32,7 +28,7 @@ void secret_mask::add_passwords(const json& fields) {
     for (const json& item : fields) add_passwords(item);
   } else if (fields.is_object()) {
     for (const auto& [key, item] : fields.items()) {
-      std::string name = lower(key);
+      std::string name = to_lower(key);
       if ((name == "password" || name == "keypassword") && !item.is_structured())
         add(item);
       else

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <ctime>
 
+#include "executor/core/time.h"
+
 namespace mqttest {
 namespace {
 
@@ -111,24 +113,6 @@ std::size_t element(const go_time& t, const std::tm& tm, std::string_view layout
   return 0;
 }
 
-int parse_digits(std::string_view text, std::size_t& at, std::size_t count, bool& ok) {
-  int value = 0;
-  for (std::size_t k = 0; k < count; ++k, ++at) {
-    if (at >= text.size() || text[at] < '0' || text[at] > '9') {
-      ok = false;
-      return 0;
-    }
-    value = value * 10 + (text[at] - '0');
-  }
-  return value;
-}
-
-bool expect_char(std::string_view text, std::size_t& at, std::string_view allowed) {
-  if (at >= text.size() || allowed.find(text[at]) == std::string_view::npos) return false;
-  ++at;
-  return true;
-}
-
 }  // namespace
 
 go_time time_now() {
@@ -164,44 +148,13 @@ std::string format_rfc3339(const go_time& t) {
 }
 
 std::optional<go_time> parse_go_time(std::string_view text) {
-  bool ok = true;
-  std::size_t at = 0;
-  std::tm tm{};
-  tm.tm_year = parse_digits(text, at, 4, ok) - 1900;
-  ok = ok && expect_char(text, at, "-");
-  tm.tm_mon = parse_digits(text, at, 2, ok) - 1;
-  ok = ok && expect_char(text, at, "-");
-  tm.tm_mday = parse_digits(text, at, 2, ok);
-  ok = ok && expect_char(text, at, "Tt ");
-  tm.tm_hour = parse_digits(text, at, 2, ok);
-  ok = ok && expect_char(text, at, ":");
-  tm.tm_min = parse_digits(text, at, 2, ok);
-  ok = ok && expect_char(text, at, ":");
-  tm.tm_sec = parse_digits(text, at, 2, ok);
-  if (!ok) return std::nullopt;
+  auto parsed = parse_rfc3339(text);
+  if (!parsed) return std::nullopt;
   go_time t;
-  if (at < text.size() && text[at] == '.') {
-    std::size_t digits = 0;
-    for (++at; at < text.size() && text[at] >= '0' && text[at] <= '9'; ++at, ++digits)
-      if (digits < 9) t.nanos = t.nanos * 10 + (text[at] - '0');
-    if (digits == 0) return std::nullopt;
-    for (; digits < 9; ++digits) t.nanos *= 10;
-  }
-  if (at < text.size() && (text[at] == 'Z' || text[at] == 'z')) {
-    ++at;
-    t.zone = "UTC";
-  } else if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
-    int sign = text[at++] == '-' ? -1 : 1;
-    int hours = parse_digits(text, at, 2, ok);
-    ok = ok && expect_char(text, at, ":");
-    int minutes = parse_digits(text, at, 2, ok);
-    if (!ok) return std::nullopt;
-    t.offset = sign * (hours * 3600 + minutes * 60);
-  } else {
-    return std::nullopt;
-  }
-  if (at != text.size()) return std::nullopt;
-  t.seconds = static_cast<std::int64_t>(timegm(&tm)) - t.offset;
+  t.seconds = parsed->at.seconds;
+  t.nanos = parsed->at.nanos;
+  t.offset = parsed->offset;
+  if (parsed->zulu) t.zone = "UTC";
   return t;
 }
 

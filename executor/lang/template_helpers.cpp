@@ -9,6 +9,7 @@
 
 #include "executor/lang/template_date.h"
 #include "executor/lang/templating.h"
+#include "executor/core/text.h"
 #include "executor/core/value_compare.h"
 
 namespace mqttest {
@@ -73,7 +74,7 @@ std::string map_chars(const std::string& s, int (*f)(int)) {
 }
 
 json h_upper(const args_t& a) { return map_chars(str("upper", a[0]), ::toupper); }
-json h_lower(const args_t& a) { return map_chars(str("lower", a[0]), ::tolower); }
+json h_lower(const args_t& a) { return to_lower(str("lower", a[0])); }
 
 json h_title(const args_t& a) {
   std::string out = str("title", a[0]);
@@ -86,13 +87,7 @@ json h_title(const args_t& a) {
   return out;
 }
 
-json h_trim(const args_t& a) {
-  const std::string& s = str("trim", a[0]);
-  constexpr std::string_view blanks = " \t\r\n\v\f";
-  std::size_t first = s.find_first_not_of(blanks);
-  if (first == std::string::npos) return "";
-  return s.substr(first, s.find_last_not_of(blanks) - first + 1);
-}
+json h_trim(const args_t& a) { return std::string(trim(str("trim", a[0]))); }
 
 json h_trim_prefix(const args_t& a) {
   const std::string& prefix = str("trimPrefix", a[0]);

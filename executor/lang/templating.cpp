@@ -13,6 +13,7 @@
 
 #include "executor/core/errors.h"
 #include "executor/core/result_path.h"
+#include "executor/core/text.h"
 #include "executor/lang/template_helpers.h"
 
 namespace mqttest {
@@ -79,13 +80,6 @@ std::vector<token> tokenize(std::string_view text) {
     pos = close + 2;
   }
   return tokens;
-}
-
-std::string_view trim(std::string_view s) {
-  constexpr std::string_view blanks = " \t\r\n";
-  std::size_t first = s.find_first_not_of(blanks);
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(blanks) - first + 1);
 }
 
 // ---- parse -------------------------------------------------------------
@@ -293,7 +287,7 @@ class action_parser {
 
 /// Parses an action body; nullopt for a comment.
 std::optional<pipeline> parse_action(std::string_view body) {
-  std::string_view inner = trim(body);
+  std::string_view inner = trim(body, " \t\r\n");  // Go templates' white space
   if (inner.size() >= 4 && inner.substr(0, 2) == "/*" && inner.substr(inner.size() - 2) == "*/")
     return std::nullopt;
   return action_parser(body).parse();

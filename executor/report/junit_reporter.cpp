@@ -12,6 +12,7 @@
 #include <pugixml.hpp>
 #include <sstream>
 
+#include "executor/core/time.h"
 #include "executor/engine/step_details.h"
 
 namespace mqttest {
@@ -67,22 +68,10 @@ std::string suite_name(const suite_report& suite) {
 /// `started_at` (ISO 8601 UTC) plus `offset` seconds, without a zone, as the
 /// schema wants; the current time when `started_at` cannot be read.
 std::string timestamp(const std::string& started_at, double offset) {
-  std::tm tm{};
-  std::time_t start = 0;
-  if (std::sscanf(started_at.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-                  &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    start = timegm(&tm);
-  } else {
-    start = std::time(nullptr);
-  }
-  if (std::isfinite(offset) && offset > 0) start += static_cast<std::time_t>(offset);
-  std::tm utc{};
-  gmtime_r(&start, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-  return text;
+  auto start = parse_rfc3339(started_at);
+  std::int64_t seconds = start ? start->at.seconds : std::time(nullptr);
+  if (std::isfinite(offset) && offset > 0) seconds += static_cast<std::int64_t>(offset);
+  return format_utc(seconds, false);
 }
 
 bool has_error(const case_report& c) {

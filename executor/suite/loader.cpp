@@ -13,6 +13,7 @@
 
 #include "executor/suite/schema_validation.h"
 #include "executor/lang/templating.h"
+#include "executor/core/text.h"
 #include "executor/core/value_compare.h"
 #include "executor/suite/user_executor.h"
 #include "steps/step.h"
@@ -40,13 +41,6 @@ struct executor_library {
   std::map<std::string, std::shared_ptr<const user_executor>> loaded;
   std::vector<std::string> loading;          ///< the chain being loaded, for recursion
 };
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
 
 /// The canonical spelling of `key` among `known` (case-insensitive), or "".
 std::string canonical(const std::string& key, const std::vector<std::string>& known) {

@@ -7,10 +7,11 @@
 #include <valijson/validator.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <memory>
 #include <set>
+
+#include "executor/core/text.h"
 
 // The schema ships in schemas/ for editors and is compiled in here, so the
 // binary never looks for it at run time (CMake rebuilds this on a change).
@@ -30,18 +31,11 @@ namespace {
 using nlohmann::json;
 using pointer = json::json_pointer;
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 void collect_property_names(const json& schema, std::map<std::string, std::string>& names) {
   if (schema.is_object()) {
     auto properties = schema.find("properties");
     if (properties != schema.end() && properties->is_object())
-      for (const auto& [name, sub] : properties->items()) names.emplace(lower(name), name);
+      for (const auto& [name, sub] : properties->items()) names.emplace(to_lower(name), name);
     for (const auto& [key, sub] : schema.items()) collect_property_names(sub, names);
   } else if (schema.is_array()) {
     for (const json& sub : schema) collect_property_names(sub, names);
@@ -73,7 +67,7 @@ json canonicalise(const json& value, const pointer& here, const pointer& written
   json out = json::object();
   for (const auto& [key, item] : value.items()) {
     std::string name = key;
-    auto known = canonical_names().find(lower(key));
+    auto known = canonical_names().find(to_lower(key));
     if (known != canonical_names().end() && !value.contains(known->second)) name = known->second;
     if (out.contains(name)) name = key;
     out[name] = canonicalise(item, here / name, written / key, origin);

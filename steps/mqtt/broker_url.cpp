@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cctype>
 #include <string_view>
+
+#include "executor/core/text.h"
 
 namespace mqttest {
 
@@ -15,8 +15,7 @@ broker_url parse_broker_url(const std::string& url) {
     parsed.scheme = std::string(rest.substr(0, sep));
     rest.remove_prefix(sep + 3);
   }
-  std::transform(parsed.scheme.begin(), parsed.scheme.end(), parsed.scheme.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  parsed.scheme = to_lower(parsed.scheme);
   const std::string& s = parsed.scheme;
   parsed.tls = s == "ssl" || s == "mqtts" || s == "wss";
   parsed.websocket = s == "ws" || s == "wss";

@@ -13,6 +13,7 @@
 #include <random>
 
 #include "executor/core/errors.h"
+#include "executor/core/text.h"
 #include "executor/core/utf8.h"
 #include "steps/mqtt/broker_url.h"
 #include "steps/mqtt/topic_filter.h"
@@ -35,13 +36,6 @@ const std::vector<std::string_view>& client_type_names() {
 
 bool is_template(const json& value) {
   return value.is_string() && value.get_ref<const std::string&>().find("{{") != std::string::npos;
-}
-
-bool same_key(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
 }
 
 /// Reads the fields of one map against a table, keeping positions reachable.
@@ -110,8 +104,8 @@ class reader {
     if (value.is_boolean()) return value.get<bool>();
     if (value.is_string()) {
       const auto& text = value.get_ref<const std::string&>();
-      if (same_key(text, "true")) return true;
-      if (same_key(text, "false")) return false;
+      if (iequals(text, "true")) return true;
+      if (iequals(text, "false")) return false;
     }
     fail(at(name), fmt::format("\"{}\" must be true or false, got {}", name, value.dump()));
   }
@@ -186,7 +180,7 @@ class reader {
     const json& value = *raw(name);
     std::string text = value.is_string() ? value.get<std::string>() : value.dump();
     for (const auto& w : words)
-      if (same_key(w, text)) return w;
+      if (iequals(w, text)) return w;
     fail(at(name), fmt::format("\"{}\" must be {}, got {}", name,
                                specs_.at(std::string(name))->range_expect, value.dump()));
   }
@@ -203,7 +197,7 @@ class reader {
  private:
   static const field_spec* find(const std::vector<field_spec>& table, std::string_view key) {
     for (const auto& field : table)
-      if (same_key(field.name, key)) return &field;
+      if (iequals(field.name, key)) return &field;
     return nullptr;
   }
 
@@ -259,7 +253,7 @@ std::optional<client_type> read_client_type(const reader& fields) {
   const auto& text = value.get_ref<const std::string&>();
   const auto& names = client_type_names();
   for (std::size_t i = 0; i < names.size(); ++i)
-    if (same_key(names[i], text)) return static_cast<client_type>(i);
+    if (iequals(names[i], text)) return static_cast<client_type>(i);
   std::string guess = did_you_mean(text, std::vector<std::string>(names.begin(), names.end()));
   fields.fail(
       fields.at("clientType"),

@@ -5,33 +5,17 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "executor/core/text.h"
 #include "executor/core/utf8.h"
 #include "steps/mqtt/codecs.h"
 
 namespace mqttest {
-namespace {
-
-std::vector<std::string_view> levels(std::string_view text) {
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t slash = text.find('/', start);
-    if (slash == std::string_view::npos) {
-      parts.push_back(text.substr(start));
-      return parts;
-    }
-    parts.push_back(text.substr(start, slash - start));
-    start = slash + 1;
-  }
-}
-
-}  // namespace
 
 bool topic_matches(std::string_view filter, std::string_view topic) {
   if (filter.empty() || topic.empty()) return false;
   if (topic.front() == '$' && (filter.front() == '+' || filter.front() == '#')) return false;
-  auto wanted = levels(filter);
-  auto actual = levels(topic);
+  auto wanted = split(filter, '/');
+  auto actual = split(topic, '/');
   std::size_t i = 0;
   for (; i < wanted.size(); ++i) {
     if (wanted[i] == "#") return true;
@@ -65,7 +49,7 @@ std::string topic_filter_problem(std::string_view filter) {
   if (filter.empty()) return "a topic filter must not be empty";
   if (filter.find('\0') != std::string_view::npos) return "a topic filter must not contain NUL";
   if (auto problem = encoding_problem(filter); !problem.empty()) return problem;
-  auto parts = levels(filter);
+  auto parts = split(filter, '/');
   for (std::size_t i = 0; i < parts.size(); ++i) {
     std::string_view level = parts[i];
     if (level.find('#') != std::string_view::npos && (level != "#" || i + 1 != parts.size()))

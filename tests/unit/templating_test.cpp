@@ -244,6 +244,11 @@ TEST_CASE("helper errors: wrong argument types and counts") {
   CHECK_THROWS_WITH_AS(expand("{{.s | date \"2006\"}}", v),
                        "date: expects a time (RFC 3339 text or Unix seconds), got a string (\"abc\")",
                        template_error);
+  CHECK_THROWS_WITH_AS(  // out of range: Go's time.Parse refuses it too
+      expand("{{\"2024-02-30T00:00:00Z\" | date \"2006\"}}", v),
+      "date: expects a time (RFC 3339 text or Unix seconds), got a string "
+      "(\"2024-02-30T00:00:00Z\")",
+      template_error);
   CHECK_THROWS_WITH_AS(expand("{{.s | fromJSON}}", v), "fromJSON: not valid JSON: \"abc\"",
                        template_error);
   CHECK_THROWS_WITH_AS(expand("{{\"%%\" | b64dec}}", v), "b64dec: not valid base64: \"%%\"",
