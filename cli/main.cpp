@@ -10,6 +10,7 @@
 #include "cli/pub_command.h"
 #include "cli/queue_command.h"
 #include "cli/run_command.h"
+#include "cli/schema_command.h"
 #include "cli/step_command.h"
 #include "cli/sub_command.h"
 
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   mqttest::setup_queue_command(app, status);
   mqttest::setup_help_command(app, status);
   mqttest::setup_validate_command(app, status);
+  mqttest::setup_schema_command(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
