@@ -13,6 +13,8 @@
 #include "cli/pub_command.h"
 #include "cli/queue_command.h"
 #include "cli/run_command.h"
+#include "cli/schema_command.h"
+#include "cli/step_command.h"
 #include "cli/sub_command.h"
 #include "executor/core/errors.h"
 #include "executor/core/limits.h"
@@ -40,6 +42,7 @@ int main(int argc, char** argv) {
   mqttest::setup_queue_command(app, status);
   mqttest::setup_help_command(app, status);
   mqttest::setup_validate_command(app, status);
+  mqttest::setup_schema_command(app, status);
   if (argc > 1 && argv[1][0] != '-') {
     std::vector<std::string> commands;
     for (const CLI::App* command : app.get_subcommands([](CLI::App*) { return true; }))

@@ -8,7 +8,7 @@
 namespace mqttest {
 
 /// `mqttest validate PATH...`: loads every suite file (the loader's checks,
-/// then the schema) without a broker. Each problem goes to stderr as
+/// which the JSON Schema is generated from) without a broker. Each problem goes to stderr as
 /// `file:line:col: message` with the source line and a caret; exit 0 when all
 /// files are valid, 2 otherwise.
 void setup_validate_command(CLI::App& app, int& exit_status);

@@ -13,6 +13,8 @@
 
 namespace mqttest {
 
+struct field_table;
+
 /// What a running step may look at besides its own fields.
 struct step_context {
   const std::atomic<bool>* interrupted = nullptr;  ///< set on SIGINT/SIGTERM: stop waiting
@@ -42,6 +44,9 @@ struct step_kind {
   void (*validate)(const nlohmann::json& fields, const locate_fn& locate);
   /// Builds a step from expanded fields; throws config_error for bad values.
   std::unique_ptr<step> (*make)(const nlohmann::json& fields, const locate_fn& locate);
+  /// The kind's fields (steps/field_spec.h), nested tables included: the JSON
+  /// Schema and the README's field reference are generated from it.
+  const field_table& (*spec)() = nullptr;
   /// The assertion of a step that has none (Venom: each executor has its own).
   std::string_view default_assertion = "result.error ShouldBeEmpty";
 };

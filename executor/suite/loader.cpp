@@ -11,7 +11,7 @@
 #include <re2/re2.h>
 #include <utility>
 
-#include "executor/suite/schema_validation.h"
+#include "executor/suite/suite_schema.h"
 #include "executor/lang/templating.h"
 #include "executor/core/text.h"
 #include "executor/core/value_compare.h"
@@ -25,14 +25,11 @@ using pointer = json::json_pointer;
 
 namespace {
 
-const std::vector<std::string> suite_keys = {"name",    "description", "version",
-                                             "vars",    "secrets",     "testcases"};
-const std::vector<std::string> case_keys = {"name", "vars", "skip", "steps"};
-const std::vector<std::string> generic_step_keys = {"type",  "name",  "assertions", "info",
-                                                    "vars",  "skip",  "range",      "retry",
-                                                    "delay", "retry_if"};
+const std::vector<std::string> suite_keys = field_names(suite_table());
+const std::vector<std::string> case_keys = field_names(test_case_table());
+const std::vector<std::string> generic_step_keys = field_names(step_table());
 const std::vector<std::string> executor_keys = {"executor", "input", "steps", "output"};
-const std::vector<std::string> extract_keys = {"from", "regex", "default"};
+const std::vector<std::string> extract_keys = field_names(step_var_table());
 
 /// User executors shared by a suite and the executor files it loads.
 struct executor_library {
@@ -107,7 +104,8 @@ class suite_loader {
       } else if (key.name == "secrets") {
         if (value.is_null()) continue;
         expect_list(key.ptr, "secrets");
-        for (std::size_t i = 0; i < value.size(); ++i) s.secrets.push_back(text(key.ptr / i, "secrets"));
+        for (std::size_t i = 0; i < value.size(); ++i)
+          s.secrets.push_back(string_value(key.ptr / i, "secrets"));
       } else if (key.name == "testcases") {
         has_cases = true;
         expect_list(key.ptr, "testcases");
@@ -267,9 +265,9 @@ class suite_loader {
       expect_map(var, "vars." + name);
       bool has_from = false;
       for (const key_entry& key : keys(var, extract_keys, "step vars")) {
-        if (key.name == "from") has_from = true, text(key.ptr, "from");
+        if (key.name == "from") has_from = true, string_value(key.ptr, "from");
         if (key.name == "regex") {
-          RE2 re(text(key.ptr, "regex"), RE2::Quiet);
+          RE2 re(string_value(key.ptr, "regex"), RE2::Quiet);
           if (!re.ok())
             throw doc_->error(doc_->value_at(key.ptr),
                               fmt::format("bad regex in \"vars.{}\": {}", name, re.error()));
@@ -322,7 +320,7 @@ class suite_loader {
           doc_->value_at(ptr),
           fmt::format("\"info\" must be a string or a list of strings, got {}", kind_phrase(value)));
     std::vector<std::string> lines;
-    for (std::size_t i = 0; i < value.size(); ++i) lines.push_back(text(ptr / i, "info"));
+    for (std::size_t i = 0; i < value.size(); ++i) lines.push_back(string_value(ptr / i, "info"));
     return lines;
   }
 
@@ -422,6 +420,14 @@ class suite_loader {
                       fmt::format("\"{}\" must be a string, got {}", name, kind_phrase(value)));
   }
 
+  /// A string value, numbers not taken.
+  std::string string_value(const pointer& ptr, std::string_view name) const {
+    const json& value = at(ptr);
+    if (value.is_string()) return value.get<std::string>();
+    throw doc_->error(doc_->value_at(ptr),
+                      fmt::format("\"{}\" must be a string, got {}", name, kind_phrase(value)));
+  }
+
   std::shared_ptr<const document> doc_;
   executor_library& library_;
 };
@@ -433,7 +439,7 @@ suite load_suite(const std::string& path, const step_registry& kinds,
   auto doc = load_document(path);
   executor_library library{kinds, {}, {}, {}};
   library.files = find_user_executors(path, lib_dirs);
-  return schema_checked(suite_loader(doc, library).load(path));
+  return suite_loader(doc, library).load(path);
 }
 
 std::vector<std::string> collect_suite_files(const std::string& path) {

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "executor/core/errors.h"
+#include "steps/field_spec.h"
 
 namespace mqttest {
 namespace {
@@ -27,29 +28,44 @@ constexpr long long kDefaultTimeoutMs = 300'000;
 /// command never blocks on a full pipe nor fills memory.
 constexpr std::size_t kMaxCapture = 16 * 1024 * 1024;
 
-const std::vector<std::string> exec_fields = {"script", "timeout"};
-
-std::vector<std::string> field_names() { return exec_fields; }
-
-/// Load-time checks of values that hold no template.
-void validate(const json& fields, const locate_fn& locate) {
-  auto script = fields.find("script");
-  if (script == fields.end())
-    throw config_error(locate(json::json_pointer()),
-                       "an exec step needs \"script\": the command to run with sh -c");
-  if (!script->is_string())
-    throw config_error(locate(json::json_pointer("/script")),
-                       "\"script\" must be a string (the command to run with sh -c)");
-  if (script->get_ref<const std::string&>().find_first_not_of(" \t\r\n") == std::string::npos)
-    throw config_error(locate(json::json_pointer("/script")), "\"script\" is empty");
-  auto timeout = fields.find("timeout");
-  if (timeout != fields.end() && !timeout->is_string() &&
-      !(timeout->is_number_integer() && timeout->get<long long>() > 0))
-    throw config_error(locate(json::json_pointer("/timeout")),
-                       fmt::format("\"timeout\" must be an integer number of milliseconds > 0, "
-                                   "got {}",
-                                   timeout->dump()));
+const field_table& exec_table() {
+  static const field_table table = {
+      "exec step",
+      "execStep",
+      "`type: exec` step (also a step with `script` and no `type`)",
+      {
+          {.name = "script",
+           .description = "the command, run with sh -c in the suite file's directory (a #! "
+                          "first line names another interpreter); stdin is closed",
+           .type_expect = "a string (the command to run with sh -c)",
+           .required = true,
+           .needs_hint = ": the command to run with sh -c"},
+          {.name = "timeout",
+           .type = value_type::integer,
+           .description = "milliseconds before the command and its whole process group are "
+                          "killed",
+           .default_value = kDefaultTimeoutMs,
+           .min = 1,
+           .max = LLONG_MAX,
+           .type_expect = "an integer number of milliseconds",
+           .range_expect = "an integer number of milliseconds > 0"},
+      }};
+  return table;
 }
+
+std::vector<std::string> field_names() { return mqttest::field_names(exec_table()); }
+
+/// Checks the spec (at load: values without templates; at run: all).
+field_reader checked(const json& fields, const locate_fn& locate, bool lenient) {
+  field_reader reader(fields, json::json_pointer(), exec_table(), locate, lenient);
+  reader.check(false);
+  if (auto script = reader.string("script");
+      script && script->find_first_not_of(" \t\r\n") == std::string::npos)
+    reader.fail(reader.at("script"), "\"script\" is empty");
+  return reader;
+}
+
+void validate(const json& fields, const locate_fn& locate) { checked(fields, locate, true); }
 
 /// What a finished command left behind.
 struct outcome {
@@ -250,28 +266,20 @@ class exec_step final : public step {
 };
 
 std::unique_ptr<step> make(const json& fields, const locate_fn& locate) {
-  validate(fields, locate);
-  long long timeout_ms = kDefaultTimeoutMs;
-  if (auto timeout = fields.find("timeout"); timeout != fields.end()) {
-    if (!timeout->is_number_integer() || timeout->get<long long>() <= 0)
-      throw config_error(locate(json::json_pointer("/timeout")),
-                         fmt::format("\"timeout\" must be an integer number of milliseconds > 0, "
-                                     "got {}",
-                                     timeout->dump()));
-    timeout_ms = timeout->get<long long>();
-  }
+  field_reader reader = checked(fields, locate, false);
+  long long timeout_ms = reader.integer("timeout").value_or(kDefaultTimeoutMs);
   // Relative paths in the script are relative to the suite file, as in Venom.
   std::string file = locate(json::json_pointer()).file;
   std::string directory;
   if (!file.empty() && file.front() != '-')
     directory = std::filesystem::absolute(std::filesystem::path(file)).parent_path().string();
-  return std::make_unique<exec_step>(fields.at("script").get<std::string>(), directory, timeout_ms);
+  return std::make_unique<exec_step>(*reader.string("script"), directory, timeout_ms);
 }
 
 }  // namespace
 
 const step_kind exec_step_kind = [] {
-  step_kind kind{"exec", field_names, validate, make};
+  step_kind kind{"exec", field_names, validate, make, exec_table};
   kind.default_assertion = "result.code ShouldEqual 0";
   return kind;
 }();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "executor/core/position.h"
+#include "steps/field_spec.h"
 #include "steps/mqtt/codecs.h"
 #include "steps/mqtt/connection_options.h"
 
@@ -14,40 +15,16 @@ namespace mqttest {
 
 enum class client_type { publisher, subscriber, persistent_queue };
 
-enum class field_type {
-  string,
-  boolean,
-  integer,
-  string_list,
-  message_list,
-  client_type,
-  map,         ///< a nested map with its own table (tls, will)
-  string_map,  ///< name -> scalar (user properties)
-  any,         ///< any YAML value (json:)
-  topic_list,  ///< strings or {filter, qos, ...} maps
-  choice,      ///< one of the words in range_expect
-};
-
-/// One accepted key of a `type: mqtt` step (or of one of its messages).
-struct field_spec {
-  std::string_view name;  ///< canonical spelling; keys match case-insensitively
-  field_type type;
-  nlohmann::json default_value;  ///< null: required or computed (see description)
-  long long min = 0;             ///< integers only
-  long long max = 0;
-  std::string_view type_expect;   ///< "must be ..." when the type is wrong
-  std::string_view range_expect;  ///< "must be ..." when out of range
-  std::string_view description;
-};
-
-/// The step's fields, in documentation order.
+/// The fields of a `type: mqtt` step and their nested tables (messages,
+/// `tls`, `will`, topic maps): one declaration drives the load-time checks,
+/// the JSON Schema and the README's field reference.
+const field_table& mqtt_step_table();
+const field_table& mqtt_message_table();  ///< an entry of `messages` and of `publish`
+const field_table& mqtt_tls_table();
+const field_table& mqtt_will_table();
+const field_table& mqtt_subscription_table();  ///< a map entry of `topics`
+/// mqtt_step_table().fields
 const std::vector<field_spec>& mqtt_step_fields();
-/// The keys of one entry of `messages` (and of `publish`).
-const std::vector<field_spec>& mqtt_message_fields();
-/// The keys of `tls`, of `will`, and of a map entry of `topics`.
-const std::vector<field_spec>& mqtt_tls_fields();
-const std::vector<field_spec>& mqtt_will_fields();
-const std::vector<field_spec>& mqtt_subscription_fields();
 
 struct mqtt_message_spec {
   std::string topic;

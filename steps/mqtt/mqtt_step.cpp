@@ -285,6 +285,10 @@ std::unique_ptr<step> make(const json& fields, const locate_fn& locate) {
 
 }  // namespace
 
-const step_kind mqtt_step_kind = {"mqtt", field_names, validate, make};
+const step_kind mqtt_step_kind = {.type = "mqtt",
+                                  .fields = field_names,
+                                  .validate = validate,
+                                  .make = make,
+                                  .spec = mqtt_step_table};
 
 }  // namespace mqttest

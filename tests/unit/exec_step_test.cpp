@@ -160,9 +160,8 @@ TEST_CASE("exec: an interrupt (Ctrl-C) kills the command within a fraction of a 
 
 TEST_CASE("exec: load-time errors name the field") {
   CHECK(validation_error(json::object()) ==
-        "s.yml:1:1: an exec step needs \"script\": the command to run with sh -c");
-  CHECK(validation_error({{"script", 5}}) ==
-        "s.yml:1:8: \"script\" must be a string (the command to run with sh -c)");
+        "s.yml:1:1: exec step needs \"script\": the command to run with sh -c");
+  CHECK(validation_error({{"script", 5}}) == "s.yml:1:8: \"script\" must be a string, got 5");
   CHECK(validation_error({{"script", "  \n"}}) == "s.yml:1:8: \"script\" is empty");
   CHECK(validation_error({{"script", "true"}, {"timeout", 0}}) ==
         "s.yml:1:9: \"timeout\" must be an integer number of milliseconds > 0, got 0");

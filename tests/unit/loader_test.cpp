@@ -485,6 +485,22 @@ TEST_CASE("suite language load errors") {
             "S:6:18: unclosed \"{{\" in \"result.x ShouldEqual {{.y\"", 0) == 0);
 }
 
+// Strings where the JSON Schema wants strings (the loader is the only validator).
+TEST_CASE("suite language keys take strings where a number means a mistake") {
+  const std::string head =
+      "testcases:\n- steps:\n  - type: mqtt\n    addrs: tcp://h:1\n    clientType: publisher\n"
+      "    messages: [{topic: a}]\n";
+  CHECK(error_of("secrets: [1]\n" + head)
+            .rfind("S:1:11: \"secrets\" must be a string, got a number", 0) == 0);
+  CHECK(error_of(head + "    info: [ok, 2]\n")
+            .rfind("S:7:16: \"info\" must be a string, got a number", 0) == 0);
+  CHECK(error_of(head + "    vars: {v: {from: 5}}\n")
+            .rfind("S:7:22: \"from\" must be a string, got a number", 0) == 0);
+  CHECK(error_of(head + "    vars: {v: {from: a, regex: 5}}\n")
+            .rfind("S:7:32: \"regex\" must be a string, got a number", 0) == 0);
+  CHECK(error_of("name: 5\nversion: 2\n" + head) == "<no error>");
+}
+
 TEST_CASE("user executors: lib/ is not a suite directory, names resolve, unknown keys caught") {
   temp_dir dir;
   dir.write("suite.yml", "testcases:\n- steps:\n  - type: hello\n    who: me\n");

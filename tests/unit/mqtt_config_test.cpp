@@ -316,6 +316,51 @@ TEST_CASE("mqtt config: bad connection fields are config errors with positions")
         "\"decode\" must be json, text, base64, hex, cbor or msgpack, got \"yaml\"");
 }
 
+TEST_CASE("mqtt config: values as written are what the JSON Schema allows") {
+  // Load time (validate): literal values; templates expand to any scalar later.
+  CHECK(error_of(with(with(publisher(), "username", "u"), "password", 1234), true) ==
+        "\"password\" must be a string, got 1234");
+  CHECK(
+      mqttest::parse_mqtt_config(with(with(publisher(), "username", "u"), "password", 1234), locate)
+          .connection.password == "1234");
+  CHECK(error_of(with(subscriber(), "decode", "JSON"), true) ==
+        "\"decode\" must be json, text, base64, hex, cbor or msgpack, got \"JSON\"");
+  CHECK(error_of(with(publisher(), "disconnect", "Abrupt"), true) ==
+        "\"disconnect\" must be normal or abrupt, got \"Abrupt\"");
+  CHECK(error_of(with(publisher(), "protocolVersion", 311), true) ==
+        "\"protocolVersion\" must be 3.1.1 or 5, got 311");
+  CHECK(error_of(with(publisher(), "protocolVersion", "311"), true) == "no error");
+  CHECK(error_of(with(publisher(), "protocolVersion", 4), true) == "no error");
+  json secure = with(publisher(), "addrs", "ssl://h:1");
+  CHECK(error_of(with(secure, "tls", "{{.tls}}"), true) ==
+        "\"tls\" must be a map, got \"{{.tls}}\"");
+  CHECK(error_of(with(secure, "tls", {{"keyPassword", nullptr}}), true) ==
+        "\"keyPassword\" must be a string, got null");
+  CHECK(error_of(with(publisher(), "will", {{"topic", "w"}, {"payload", nullptr}}), true) ==
+        "\"payload\" must be a string, got null");
+  CHECK(
+      error_of(with(publisher(), "messages", json::array({{{"topic", "a"}, {"payload", nullptr}}})),
+               true) == "no error");
+  CHECK(error_of(with(with(subscriber(), "protocolVersion", "{{.v}}"), "sessionExpiry", 5), true) ==
+        "\"sessionExpiry\" is an MQTT 5 feature: set protocolVersion: 5");
+}
+
+TEST_CASE("mqtt config: the tables are the kind's field spec") {
+  CHECK(&mqttest::mqtt_step_kind.spec() == &mqttest::mqtt_step_table());
+  CHECK(&mqttest::mqtt_step_fields() == &mqttest::mqtt_step_table().fields);
+  const auto* topics = mqttest::find_field(mqttest::mqtt_step_table(), "TOPICS");
+  REQUIRE(topics != nullptr);
+  CHECK(topics->table == &mqttest::mqtt_subscription_table());
+  CHECK(mqttest::find_field(mqttest::mqtt_step_table(), "messages")->table ==
+        &mqttest::mqtt_message_table());
+  CHECK(mqttest::find_field(mqttest::mqtt_step_table(), "publish")->table ==
+        &mqttest::mqtt_message_table());
+  CHECK(mqttest::find_field(mqttest::mqtt_step_table(), "tls")->table ==
+        &mqttest::mqtt_tls_table());
+  CHECK(mqttest::find_field(mqttest::mqtt_step_table(), "will")->table ==
+        &mqttest::mqtt_will_table());
+}
+
 TEST_CASE("mqtt config: message payloads: json, encodings, v5 properties") {
   auto message_config = [](json message) {
     json fields = publisher();

@@ -1,14 +1,27 @@
-// schemas/testsuite.schema.json against what runs: the mqtt field tables, the
-// example suites, and schema problems with their positions.
+// schemas/testsuite.schema.json and the README's field reference are generated
+// from the field specs (scripts/gen_schema.sh): the committed files must be
+// what the generator gives, every nested table included, and the schema must
+// agree with the loader on the example suites and on invalid ones.
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validator.hpp>
 
+#include "cli/step_kinds.h"
 #include "executor/core/document.h"
+#include "executor/core/errors.h"
 #include "executor/suite/loader.h"
-#include "executor/suite/schema_validation.h"
+#include "executor/suite/suite_schema.h"
 #include "steps/mqtt/mqtt_config.h"
 
 namespace fs = std::filesystem;
@@ -17,141 +30,159 @@ using nlohmann::json;
 
 namespace {
 
-/// The schema's JSON type for a field type; "" for one this test does not know.
-std::string json_type(field_type type) {
-  switch (type) {
-    case field_type::string:
-    case field_type::client_type: return "string";
-    case field_type::boolean: return "boolean";
-    case field_type::integer: return "integer";
-    case field_type::string_list:
-    case field_type::message_list: return "array";
-    case field_type::topic_list: return "array";
-    case field_type::choice: return "string";
-    case field_type::map:
-    case field_type::string_map:
-    case field_type::any: return "object";
-    default: return "";
-  }
+const fs::path source_dir = MQTTEST_SOURCE_DIR;
+
+std::string read_all(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
-/// The typed alternative of a schema property: itself, or the first of anyOf.
-const json& typed(const json& property) {
-  auto any = property.find("anyOf");
-  return any != property.end() ? any->front() : property;
+std::string generated_schema() { return testsuite_schema(builtin_step_kinds()).dump(2) + "\n"; }
+
+/// The README's text between the field reference markers.
+std::string readme_reference() {
+  std::string readme = read_all(source_dir / "README.md");
+  const std::string begin = "<!-- fields:begin -->\n", end = "<!-- fields:end -->\n";
+  auto from = readme.find(begin), to = readme.find(end);
+  if (from == std::string::npos || to == std::string::npos || to < from) return "<no markers>";
+  from += begin.size();
+  return readme.substr(from, to - from);
 }
 
-/// Every mismatch between a field table and the schema's properties, one per line.
-std::string drift(const std::vector<field_spec>& table, const json& properties,
-                  const std::string& where, const std::vector<std::string>& generic) {
+/// valijson's problems with `value` against the generated schema; "" when valid.
+std::string schema_problems(const json& value) {
+  static const json schema_json = json::parse(generated_schema());
+  static const std::unique_ptr<valijson::Schema> schema = [] {
+    auto compiled = std::make_unique<valijson::Schema>();
+    valijson::SchemaParser parser;
+    valijson::adapters::NlohmannJsonAdapter adapter(schema_json);
+    parser.populateSchema(adapter, *compiled);
+    return compiled;
+  }();
+  valijson::Validator validator;
+  valijson::ValidationResults results;
+  valijson::adapters::NlohmannJsonAdapter target(value);
+  if (validator.validate(*schema, target, &results)) return "";
   std::string out;
-  std::vector<std::string> names = generic;
-  for (const field_spec& field : table) {
-    std::string name(field.name);
-    names.push_back(name);
-    if (!properties.contains(name)) {
-      out += fmt::format("{}: field \"{}\" is missing from schemas/testsuite.schema.json "
-                         "(add it with type, default and description)\n", where, name);
-      continue;
-    }
-    const json& property = properties[name];
-    std::string type = json_type(field.type);
-    if (type.empty())
-      out += fmt::format("{}: field \"{}\" has a field_type unknown to schema_test.cpp's "
-                         "json_type(): add it there\n", where, name);
-    else if (typed(property).value("type", json()) != type)
-      out += fmt::format("{}: field \"{}\": schema type {} but the table says {}\n", where, name,
-                         typed(property).value("type", json()).dump(), type);
-    json schema_default = property.value("default", json());
-    if (schema_default != field.default_value)
-      out += fmt::format("{}: field \"{}\": schema default {} but the table says {}\n", where,
-                         name, schema_default.dump(), field.default_value.dump());
-    if (field.type == field_type::integer) {
-      if (typed(property).value("minimum", json()) != json(field.min) ||
-          typed(property).value("maximum", json()) != json(field.max))
-        out += fmt::format("{}: field \"{}\": schema range {}..{} but the table says {}..{}\n",
-                           where, name, typed(property).value("minimum", json()).dump(),
-                           typed(property).value("maximum", json()).dump(), field.min, field.max);
-    }
-    if (property.value("description", "") != field.description)
-      out += fmt::format("{}: field \"{}\": schema description differs from the table's "
-                         "(\"{}\")\n", where, name, field.description);
+  for (const auto& error : results) {
+    std::string where;
+    for (const std::string& part : error.context) where += part;
+    out += fmt::format("{}: {}\n", where, error.description);
   }
-  for (const auto& [name, property] : properties.items())
-    if (std::find(names.begin(), names.end(), name) == names.end())
-      out += fmt::format("{}: schema property \"{}\" is not in the field table\n", where, name);
   return out;
 }
 
-std::vector<std::string> problems_of(const std::string& text) {
-  auto doc = parse_document(text, "s.yml");
-  std::vector<std::string> out;
-  for (const config_error& e : schema_problems(*doc)) out.push_back(e.what());
-  return out;
+std::vector<fs::path> example_suites() {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::recursive_directory_iterator(source_dir / "testsuites")) {
+    if (entry.path().extension() != ".yml" && entry.path().extension() != ".yaml") continue;
+    if (entry.path().parent_path().filename() == "lib") continue;  // user executors, not suites
+    files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
 }
 
 }  // namespace
 
-TEST_CASE("schema: every mqtt step field is in the schema with its type, range, default and "
-          "description, and nothing else") {
-  const json& definitions = testsuite_schema().at("definitions");
-  std::vector<std::string> generic = {"type", "name", "info", "assertions", "skip",
-                                      "range", "retry", "delay", "retry_if", "vars"};
-  CHECK(drift(mqtt_step_fields(), definitions.at("mqttStep").at("properties"), "mqtt step",
-              generic) == "");
-  CHECK(drift(mqtt_message_fields(), definitions.at("mqttMessage").at("properties"),
-              "mqtt message", {}) == "");
+TEST_CASE("schema: schemas/testsuite.schema.json is what the field specs generate") {
+  CHECK_MESSAGE(generated_schema() == read_all(source_dir / "schemas/testsuite.schema.json"),
+                "the field specs changed: run scripts/gen_schema.sh and commit its output");
 }
 
-TEST_CASE("schema: the drift check names what is missing") {
-  std::vector<field_spec> table = mqtt_step_fields();
-  table.push_back({"lingerTime", field_type::integer, 60, 0, 65535, "", "", "seconds"});
-  json properties = testsuite_schema().at("definitions").at("mqttStep").at("properties");
-  properties.erase("timeout");
-  std::string out = drift(table, properties, "mqtt step", {"type", "name", "info", "assertions",
-                                                           "skip", "range", "retry", "delay",
-                                                           "retry_if", "vars"});
-  CHECK(out ==
-        "mqtt step: field \"timeout\" is missing from schemas/testsuite.schema.json (add it with "
-        "type, default and description)\n"
-        "mqtt step: field \"lingerTime\" is missing from schemas/testsuite.schema.json (add it "
-        "with type, default and description)\n");
+TEST_CASE("schema: the README's field reference is what the field specs generate") {
+  CHECK_MESSAGE(readme_reference() == testsuite_field_reference(builtin_step_kinds()),
+                "the field specs changed: run scripts/gen_schema.sh and commit its output");
 }
 
-TEST_CASE("schema: the example suites are valid") {
-  for (const auto& entry :
-       fs::recursive_directory_iterator(fs::path(MQTTEST_SOURCE_DIR) / "testsuites/examples")) {
-    if (entry.path().extension() != ".yml" && entry.path().extension() != ".yaml") continue;
-    if (entry.path().parent_path().filename() == "lib") continue;  // user executors, not suites
-    auto doc = load_document(entry.path().string());
-    auto problems = schema_problems(*doc);
-    CHECK_MESSAGE(problems.empty(), entry.path().string() << ": "
-                                                          << (problems.empty() ? "" : problems.front().what()));
+TEST_CASE(
+    "schema: every field of every table, nested ones included, is in the schema and the "
+    "field reference") {
+  json schema = json::parse(generated_schema());
+  const json& definitions = schema.at("definitions");
+  std::string reference = testsuite_field_reference(builtin_step_kinds());
+  std::vector<std::string> names;
+  for (const field_table* table : nested_tables(mqtt_step_table())) {
+    names.emplace_back(table->schema_name);
+    REQUIRE_MESSAGE(definitions.contains(table->schema_name), table->schema_name);
+    const json& properties = definitions.at(table->schema_name).at("properties");
+    std::string heading = fmt::format("\n**{}**\n", table->title);
+    auto section = reference.find(heading);
+    REQUIRE_MESSAGE(section != std::string::npos, heading);
+    auto section_end = reference.find("\n**", section + heading.size());
+    std::string rows = reference.substr(section, section_end - section);
+    for (const field_spec& field : table->fields) {
+      std::string name(field.name);
+      INFO(table->name, ".", name);
+      REQUIRE(properties.contains(name));
+      std::string description(field.description);
+      if (field.mqtt5) description = "MQTT 5: " + description;
+      CHECK(properties[name].at("description") == description);
+      CHECK(properties[name].value("default", json()) == field.default_value);
+      CHECK(rows.find(fmt::format("| `{}` |", name)) != std::string::npos);
+    }
+  }
+  CHECK(names == std::vector<std::string>{"mqttStep", "mqttSubscription", "mqttMessage", "mqttTls",
+                                          "mqttWill"});
+  for (const field_table* table :
+       {&suite_table(), &test_case_table(), &step_table(), &step_var_table()})
+    CHECK(reference.find(fmt::format("\n**{}**\n", table->title)) != std::string::npos);
+}
+
+TEST_CASE("schema: the example suites are valid, by the schema and by the loader") {
+  std::vector<fs::path> files = example_suites();
+  CHECK(files.size() >= 8);
+  for (const fs::path& file : files) {
+    INFO(file.string());
+    CHECK(schema_problems(load_document(file.string())->root) == "");
+    CHECK_NOTHROW(load_suite(file.string(), builtin_step_kinds()));
   }
 }
 
-TEST_CASE("schema: keys match case-insensitively, templates and numeric strings are allowed") {
-  CHECK(problems_of("testcases:\n- steps:\n  - type: mqtt\n    ADDRS: tcp://h:1\n"
-                    "    clienttype: publisher\n    QoS: '{{.q}}'\n    timeout: '100'\n"
-                    "    messages: [{Topic: a, payload: 1}]\n")
-            .empty());
+TEST_CASE("schema: keys in canonical spelling, templates and numeric strings are valid") {
+  auto doc = parse_document(
+      "testcases:\n- steps:\n  - type: mqtt\n    addrs: tcp://h:1\n    clientType: Publisher\n"
+      "    qos: '{{.q}}'\n    timeout: '100'\n    persistSubscription: 'TRUE'\n"
+      "    protocolVersion: 5\n    messages: [{topic: a, payload: 1}]\n    range: '{{.items}}'\n",
+      "s.yml");
+  CHECK(schema_problems(doc->root) == "");
 }
 
-TEST_CASE("schema: a problem is reported at the value, with the path and the source line") {
-  auto problems = problems_of("testcases:\n- steps:\n  - type: mqtt\n    addrs: tcp://h:1\n"
-                              "    clientType: publisher\n    qos: 7\n");
-  REQUIRE_FALSE(problems.empty());
-  CHECK(problems.front().rfind("s.yml:6:10: testcases[0].steps[0].qos: does not match the suite "
-                               "schema: ", 0) == 0);
-  CHECK(problems.front().find("    qos: 7\n") != std::string::npos);
-
-  problems = problems_of("testcases:\n- steps:\n  - type: mqtt\n    addrs: tcp://h:1\n"
-                         "    clientType: publisher\n    messages: [{topic: a, extra: 1}]\n");
-  REQUIRE_FALSE(problems.empty());
-  CHECK_MESSAGE(problems.front().rfind("s.yml:6:16: testcases[0].steps[0].messages[0]: does not match", 0) == 0, problems.front());
-  CHECK(problems.front().find("extra") != std::string::npos);
-
-  problems = problems_of("name: x\n");
-  REQUIRE_FALSE(problems.empty());
-  CHECK(problems.front().find("testcases") != std::string::npos);
+TEST_CASE("schema: what the loader rejects, the schema rejects too") {
+  const std::string head =
+      "testcases:\n- steps:\n  - type: mqtt\n    addrs: ssl://h:1\n    clientType: publisher\n"
+      "    messages: [{topic: a}]\n";
+  const std::vector<std::string> invalid = {
+      "name: x\n",              // no testcases
+      "secrets: [1]\n" + head,  // a variable name is a string
+      "nme: x\n" + head,        // unknown suite key
+      head + "    qos: 7\n",    // out of range
+      head + "    qos: 1.5\n",  // not an integer
+      "testcases:\n- steps:\n  - {type: mqtt, addrs: 'tcp://h:1', clientType: xyz}\n",
+      head + "    decode: JSON\n",                             // choices are spelt exactly
+      head + "    protocolVersion: 311\n",                     // "311" only as a string
+      head + "    password: 1234\n",                           // as written, a string
+      head + "    tls: '{{.tls}}'\n",                          // a map cannot be a template
+      head + "    tls: {keyPassword: }\n",                     // null
+      head + "    will: {payload: x}\n",                       // will needs topic
+      head + "    publish: [{topic: a, extra: 1}]\n",          // unknown message key
+      head + "    topics: [{qos: 1}]\n",                       // topic needs filter
+      head + "    info: [1]\n",                                // info lines are strings
+      head + "    vars: {x: {from: 5}}\n",                     // a result path is a string
+      head + "    vars: {x: {regex: a}}\n",                    // needs from
+      head + "    retry: -1\n",                                // negative
+      head + "    range: abc\n",                               // a string range must be a template
+      head + "    assertions: [{nand: [a ShouldEqual 1]}]\n",  // unknown block
+  };
+  for (const std::string& text : invalid) {
+    INFO(text);
+    auto doc = parse_document(text, "s.yml");
+    CHECK(schema_problems(doc->root) != "");
+    fs::path file = fs::temp_directory_path() / fmt::format("mqttest-schema-{}.yml", ::getpid());
+    std::ofstream(file) << text;
+    CHECK_THROWS_AS(load_suite(file.string(), builtin_step_kinds()), config_error);
+    fs::remove(file);
+  }
 }
