@@ -284,7 +284,7 @@ mqtt::ssl_options session::ssl_options() {
   ssl.set_verify(!tls.insecure_skip_verify);
   if (!tls.alpn.empty()) ssl.set_alpn_protos(tls.alpn);
   // Only so that Paho reports handshake errors through ERR_print_errors_cb,
-  // which paho_tuning intercepts (this handler itself is never called).
+  // which steps/mqtt/paho/ intercepts (this handler itself is never called).
   ssl.set_error_handler([](const std::string&) {});
   return ssl;
 }

@@ -3,14 +3,14 @@
 #include <string>
 
 /// What steps/mqtt may use of steps/mqtt/paho/: everything that knows Paho C's
-/// internals stays behind this header (paho_tuning.cpp has the how and why).
+/// internals stays behind this header (paho_hooks.cpp has the how and why).
 ///
 /// Paho C 1.3.x is slow in a process that runs many short clients (measured on
 /// Debian's 1.3.12 + Paho C++ 1.2.0, see DESIGN.md): a connect while another
 /// client exists waits ~1.1-2 s, destroying the last client ~100-200 ms, and
 /// Nagle holds small packets ~40 ms. The executables export poll, usleep,
 /// socket, connect, pthread_cond_timedwait and ERR_print_errors_cb (see
-/// mqttest_use_paho_tuning in CMakeLists.txt), and paho_tuning.cpp changes
+/// mqttest_use_paho_tuning in CMakeLists.txt), and paho_hooks.cpp changes
 /// them for Paho's own threads only. No verdict may depend on that: with the
 /// tuning off, steps are slower, never different.
 
