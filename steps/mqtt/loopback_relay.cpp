@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -44,6 +45,12 @@ bool write_all(int fd, const char* data, std::size_t size, int wake) {
     return false;
   }
   return true;
+}
+
+/// A relay must not hold small packets back (Nagle): MQTT's are.
+void no_delay(int fd) {
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
 }  // namespace
@@ -106,6 +113,7 @@ void loopback_relay::run() {
 }
 
 void loopback_relay::relay(int client) {
+  no_delay(client);
   if (!write_all(client, kEstablished.data(), kEstablished.size(), wake_read_)) return;
   // The client's request ("CONNECT host:port HTTP/1.1", headers, blank line)
   // names the broker this relay was made for: read it and drop it.
@@ -134,6 +142,7 @@ void loopback_relay::relay(int client) {
   std::string problem;
   int upstream = open_tcp(broker_, std::chrono::steady_clock::now() + connect_timeout_, problem);
   if (upstream < 0) return;  // the client sees its connection end; the session names why
+  no_delay(upstream);
   std::array<pollfd, 3> fds{
       {{client, POLLIN, 0}, {upstream, POLLIN, 0}, {wake_read_, POLLIN, 0}}};
   while (true) {
