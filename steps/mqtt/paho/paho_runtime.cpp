@@ -177,9 +177,11 @@ void init() {
           "Paho's calls to poll(), usleep(), socket(), connect() and pthread_cond_timedwait() do "
           "not reach mqttest's hooks (the executable does not link or export them)");
     current.store(state::checking);
-    // Never connected; lives until exit so Paho's threads are never stopped
-    // while mqttest runs (a one-shot command _exits without destroying it).
-    static mqtt::async_client anchor("tcp://127.0.0.1:1", "mqttest-anchor");
+    // Never connected and never destroyed, so Paho's threads are never
+    // stopped while the process lives (nor at exit: stopping them after
+    // OpenSSL's exit-time cleanup leaks their OpenSSL per-thread state).
+    static const auto* anchor = new mqtt::async_client("tcp://127.0.0.1:1", "mqttest-anchor");
+    (void)anchor;
   });
 }
 
