@@ -143,8 +143,7 @@ void loopback_relay::relay(int client) {
   int upstream = open_tcp(broker_, std::chrono::steady_clock::now() + connect_timeout_, problem);
   if (upstream < 0) return;  // the client sees its connection end; the session names why
   no_delay(upstream);
-  std::array<pollfd, 3> fds{
-      {{client, POLLIN, 0}, {upstream, POLLIN, 0}, {wake_read_, POLLIN, 0}}};
+  std::array<pollfd, 3> fds{{{client, POLLIN, 0}, {upstream, POLLIN, 0}, {wake_read_, POLLIN, 0}}};
   while (true) {
     if (::poll(fds.data(), fds.size(), -1) < 0) {
       if (errno == EINTR) continue;

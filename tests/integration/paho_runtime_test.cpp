@@ -3,6 +3,8 @@
 // `disconnect: abrupt` through the step's own relay (tcp, ssl, ws; with a
 // second client of the same step connecting at the same time).
 
+#include "steps/mqtt/paho/paho_runtime.h"
+
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <netinet/in.h>
@@ -11,14 +13,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include "steps/mqtt/local_broker.h"
 #include "steps/mqtt/mqtt_step.h"
-#include "steps/mqtt/paho/paho_runtime.h"
 #include "tests/integration/cli_harness.h"
 #include "tests/integration/secure_broker.h"
 
@@ -72,8 +72,8 @@ TEST_CASE("paho tuning: pub -v says nothing when the self-test passes, names the
   auto off = ws.mqttest(pub, "MQTTEST_PAHO_TUNING=off");
   CHECK(off.status == 0);
   CHECK(off.err.find(kOffNotice) != std::string::npos);
-  auto quiet = ws.mqttest("pub --addrs " + broker.url() + " -t t/x -m hi",
-                          "MQTTEST_PAHO_TUNING=off");
+  auto quiet =
+      ws.mqttest("pub --addrs " + broker.url() + " -t t/x -m hi", "MQTTEST_PAHO_TUNING=off");
   CHECK(quiet.status == 0);
   CHECK(quiet.err.empty());
   auto typo = ws.mqttest(pub, "MQTTEST_PAHO_TUNING=of");
@@ -134,14 +134,15 @@ TEST_CASE("disconnect abrupt: the step's own connection dies, also with publish:
     CAPTURE(url);
     std::string will_topic = fmt::format("will/gone/{}", round++);
     // A subscriber whose request client connects at the same time as it does.
-    json step = {{"addrs", url},
-                 {"clientType", "subscriber"},
-                 {"clientId", "abrupt-holder"},
-                 {"topics", json::array({"will/req"})},
-                 {"publish", json::array({{{"topic", "will/req"}, {"payload", "ping"}}})},
-                 {"timeout", 3000},
-                 {"disconnect", "abrupt"},
-                 {"will", {{"topic", will_topic}, {"payload", url}, {"qos", 1}, {"retained", true}}}};
+    json step = {
+        {"addrs", url},
+        {"clientType", "subscriber"},
+        {"clientId", "abrupt-holder"},
+        {"topics", json::array({"will/req"})},
+        {"publish", json::array({{{"topic", "will/req"}, {"payload", "ping"}}})},
+        {"timeout", 3000},
+        {"disconnect", "abrupt"},
+        {"will", {{"topic", will_topic}, {"payload", url}, {"qos", 1}, {"retained", true}}}};
     if (url.rfind("ssl", 0) == 0) step["tls"] = tls;
     json result = run_step(step);
     INFO(result.dump());

@@ -47,17 +47,17 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
-#include <time.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
-#include <mutex>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -108,8 +108,8 @@ cond_timedwait_fn real_cond_timedwait() {
 
 err_print_fn real_err_print() {
   static const err_print_fn fn = [] {
-    auto found = reinterpret_cast<err_print_fn>(
-        dlvsym(RTLD_NEXT, "ERR_print_errors_cb", "OPENSSL_3.0.0"));
+    auto found =
+        reinterpret_cast<err_print_fn>(dlvsym(RTLD_NEXT, "ERR_print_errors_cb", "OPENSSL_3.0.0"));
     return found != nullptr ? found : next_symbol<err_print_fn>("ERR_print_errors_cb");
   }();
   return fn;
@@ -201,7 +201,9 @@ int wakeable_poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
   thread_local std::vector<struct pollfd> all;
   all.assign(fds, fds + count);
   all.push_back({state.read_fd, POLLIN, 0});
-  struct timespec brief {0, 100'000};
+  struct timespec brief {
+    0, 100'000
+  };
   int ready = connecting ? ppoll(all.data(), all.size(), &brief, nullptr)
                          : real_poll()(all.data(), all.size(), timeout_ms);
   if (ready <= 0) return ready;
@@ -265,8 +267,8 @@ int usleep(useconds_t microseconds) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(microseconds);
   std::vector<struct pollfd> watched = last_polled();
   while (true) {
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline -
-                                                             std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return 0;
     if (wakeable_poll(watched.data(), watched.size(), static_cast<int>(left.count())) <= 0)
       return 0;  // slept, or woken by a connect_window

@@ -1,12 +1,12 @@
 #include "steps/mqtt/paho/paho_runtime.h"
 
 #include <MQTTAsync.h>
-#include <unistd.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <mqtt/async_client.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
