@@ -18,10 +18,10 @@
 #include <map>
 #include <thread>
 
+#include "steps/mqtt/local_broker.h"
 #include "steps/mqtt/paho/paho_runtime.h"
 #include "tests/integration/free_port.h"
 #include "tests/integration/refusing_broker.h"
-#include "steps/mqtt/local_broker.h"
 
 namespace {
 
