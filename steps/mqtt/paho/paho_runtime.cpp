@@ -10,10 +10,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 #include "steps/mqtt/paho/tuning_state.h"
@@ -33,6 +33,9 @@ std::atomic<bool> receive_waited{false};
 std::atomic<bool> send_waited{false};
 std::atomic<bool> self_test_done{false};
 std::atomic<bool> notice_taken{false};
+
+std::mutex seen_mutex;
+std::condition_variable seen_changed;  ///< a note_*_wait() saw its first wait
 
 std::mutex reason_mutex;
 std::string off_reason;  ///< guarded by reason_mutex
@@ -119,13 +122,22 @@ bool tuning_active() {
   return now == state::checking || now == state::on;
 }
 
-void note_receive_wait() {
-  if (!receive_waited.load(std::memory_order_relaxed)) receive_waited.store(true);
+namespace {
+
+void note(std::atomic<bool>& seen) {
+  if (seen.load(std::memory_order_relaxed)) return;
+  {
+    std::lock_guard lock(seen_mutex);
+    seen.store(true);
+  }
+  seen_changed.notify_all();
 }
 
-void note_send_wait() {
-  if (!send_waited.load(std::memory_order_relaxed)) send_waited.store(true);
-}
+}  // namespace
+
+void note_receive_wait() { note(receive_waited); }
+
+void note_send_wait() { note(send_waited); }
 
 std::string verdict(const thread_observation& seen) {
   if (seen.receive_waited && seen.send_waited) return "";
@@ -148,12 +160,13 @@ std::string verdict(const thread_observation& seen) {
 void finish_self_test() {
   if (current.load() != state::checking || self_test_done.exchange(true)) return;
   // Paho's send thread waits right after it handled the connect request and
-  // its receive thread polls for the CONNACK, so both have waited by now;
-  // allow a loaded machine a moment before judging.
-  auto patience = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
-  while (!(receive_waited.load() && send_waited.load()) &&
-         std::chrono::steady_clock::now() < patience)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // its receive thread polls for the CONNACK, so both have waited by now or
+  // within microseconds; allow a loaded machine a moment before judging.
+  {
+    std::unique_lock lock(seen_mutex);
+    seen_changed.wait_for(lock, std::chrono::milliseconds(200),
+                          [] { return receive_waited.load() && send_waited.load(); });
+  }
   thread_observation seen{receive_waited.load(), send_waited.load(), ""};
   if (!seen.receive_waited || !seen.send_waited) seen.thread_names = thread_names();
   std::string why = verdict(seen);
