@@ -21,7 +21,7 @@
 
 // Exits with _Exit after flushing: destroying the last Paho client waits
 // 100-200 ms for Paho's receive thread, which buys nothing for a process that
-// is about to end (steps/mqtt/paho/paho_tuning.h has the Paho facts).
+// is about to end (steps/mqtt/paho/paho_runtime.h has the Paho facts).
 [[noreturn]] static void finish(int status) {
   std::cout.flush();
   std::cerr.flush();

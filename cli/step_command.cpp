@@ -7,7 +7,6 @@
 #include <memory>
 #include <mutex>
 
-#include <MQTTAsync.h>
 #include <fmt/format.h>
 
 #include "cli/exit_codes.h"
@@ -66,15 +65,6 @@ std::function<void(std::string_view)> stderr_trace() {
   };
 }
 
-/// Before the process's first Paho client: Paho C initialises OpenSSL eagerly
-/// (every cipher, openssl.cnf), ~1.5 ms of CPU a process, measured. OpenSSL 3
-/// initialises itself on first use, so ssl:// still works without it.
-void skip_eager_openssl_init() {
-  MQTTAsync_init_options init = MQTTAsync_init_options_initializer;
-  init.do_openssl_init = 0;
-  MQTTAsync_global_init(&init);
-}
-
 std::vector<assertion> parse_assertions(const std::vector<std::string>& texts) {
   std::vector<assertion> parsed;
   for (std::size_t i = 0; i < texts.size(); ++i)
@@ -117,7 +107,6 @@ json common_step_fields(const step_command_options& options) {
 
 int run_step_command(std::string_view command, const json& fields,
                      const step_command_options& options, const flag_names& flags) {
-  skip_eager_openssl_init();
   const step_kind* kind = builtin_step_kinds().find("mqtt");
   flag_names all_flags = with_common_flags(flags);
   locate_fn locate = [&all_flags](const json::json_pointer& pointer) {

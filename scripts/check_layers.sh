@@ -16,7 +16,7 @@ declare -A may_use=(
   [executor/suite]="executor/core executor/lang executor/assert steps"
   [executor/engine]="executor/core executor/lang executor/assert executor/suite steps"
   [executor/report]="executor/core executor/assert executor/engine"
-  [cli]="executor/core executor/lang executor/assert executor/suite executor/engine executor/report steps steps/mqtt steps/mqtt/paho steps/exec"
+  [cli]="executor/core executor/lang executor/assert executor/suite executor/engine executor/report steps steps/mqtt steps/exec"
 )
 
 # The layer of a path: the longest table entry that is a prefix of its folder.

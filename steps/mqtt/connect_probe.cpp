@@ -26,8 +26,9 @@ long left_ms(clock_type::time_point deadline) {
   return std::max<long>(left, 1);
 }
 
-/// A connected non-blocking socket to url, or -1 and why in problem.
-int connect_tcp(const broker_url& url, clock_type::time_point deadline, std::string& problem) {
+}  // namespace
+
+int open_tcp(const broker_url& url, clock_type::time_point deadline, std::string& problem) {
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
@@ -69,6 +70,8 @@ int connect_tcp(const broker_url& url, clock_type::time_point deadline, std::str
   return connected;
 }
 
+namespace {
+
 /// The names a certificate is for: its subjectAltName, else its subject.
 std::string certificate_names(X509* certificate) {
   std::unique_ptr<BIO, decltype(&BIO_free)> out(BIO_new(BIO_s_mem()), BIO_free);
@@ -109,13 +112,13 @@ std::string host_name_problem(int fd, const broker_url& url) {
 
 std::string probe_tcp(const broker_url& url, clock_type::time_point deadline) {
   std::string problem;
-  if (int fd = connect_tcp(url, deadline, problem); fd >= 0) ::close(fd);
+  if (int fd = open_tcp(url, deadline, problem); fd >= 0) ::close(fd);
   return problem;
 }
 
 std::string probe_tls_host_name(const broker_url& url, clock_type::time_point deadline) {
   std::string ignored;
-  int fd = connect_tcp(url, deadline, ignored);
+  int fd = open_tcp(url, deadline, ignored);
   if (fd < 0) return "";
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   long left = left_ms(deadline);

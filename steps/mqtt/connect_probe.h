@@ -11,6 +11,12 @@
 
 namespace mqttest {
 
+/// A connected non-blocking TCP socket to url (every address of its host in
+/// turn, until deadline), or -1 and why in problem ("unknown host \"h\"",
+/// "connection refused", ...).
+int open_tcp(const broker_url& url, std::chrono::steady_clock::time_point deadline,
+             std::string& problem);
+
 /// Unknown host, connection refused, timeout, ...
 std::string probe_tcp(const broker_url& url, std::chrono::steady_clock::time_point deadline);
 

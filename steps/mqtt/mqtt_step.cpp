@@ -4,11 +4,13 @@
 #include <fmt/ranges.h>
 
 #include <chrono>
+#include <cstdio>
 #include <exception>
 #include <future>
 #include <mutex>
 
 #include "steps/mqtt/mqtt_config.h"
+#include "steps/mqtt/paho/paho_runtime.h"
 #include "steps/mqtt/session.h"
 #include "steps/mqtt/topic_filter.h"
 
@@ -36,6 +38,15 @@ std::vector<std::string> routes(const std::vector<std::string>& filters) {
   std::vector<std::string> out;
   for (const auto& filter : filters) out.emplace_back(routed_filter(filter));
   return out;
+}
+
+/// -v: once per process, on stderr, that Paho runs untuned and why.
+void tell_tuning_off() {
+  std::string why = paho::take_tuning_notice();
+  if (why.empty()) return;
+  std::string line = fmt::format(
+      "mqttest: Paho tuning off: {}. Results are the same; a connect may take 1-2 s.\n", why);
+  std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 json empty_result(client_type type) {
@@ -89,6 +100,7 @@ class mqtt_step final : public step {
     result["timeseconds"] = std::chrono::duration<double>(clock_type::now() - start).count();
     result["error"] = error;
     result["err"] = error;
+    if (context.verbosity > 0) tell_tuning_off();
     return result;
   }
 

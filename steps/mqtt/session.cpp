@@ -2,13 +2,13 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 
 #include "steps/mqtt/broker_url.h"
 #include "steps/mqtt/connect_probe.h"
-#include "steps/mqtt/paho/paho_tuning.h"
+#include "steps/mqtt/loopback_relay.h"
+#include "steps/mqtt/paho/paho_runtime.h"
 #include "steps/mqtt/topic_filter.h"
 
 namespace mqttest {
@@ -142,6 +142,13 @@ struct session::wait_outcome {
   int reason;  ///< v5 reason code of a failure
 };
 
+session::paho_share::paho_share() {
+  paho::init();  // the process's one set-up of Paho, before its first client
+  paho::session_opened();
+}
+
+session::paho_share::~paho_share() { paho::session_closed(); }
+
 session::session(std::string url, std::string client_id, std::vector<std::string> route,
                  const std::atomic<bool>* interrupted, connection_options options)
     : url_(std::move(url)),
@@ -150,7 +157,7 @@ session::session(std::string url, std::string client_id, std::vector<std::string
       interrupted_(interrupted),
       options_(std::move(options)),
       paho_url_(parse_broker_url(url_).paho()),
-      client_((ensure_paho_anchor(), paho_url_), client_id_,
+      client_(paho_url_, client_id_,
               mqtt::create_options(options_.v5() ? MQTTVERSION_5 : MQTTVERSION_DEFAULT)) {
   client_.set_message_callback([this](mqtt::const_message_ptr message) { on_message(message); });
   client_.set_connection_lost_handler(
@@ -225,7 +232,7 @@ std::string session::connect_failure(int return_code, const std::string& message
   broker_url parsed = parse_broker_url(url_);
   std::string why = probe_tcp(parsed, deadline);
   if (why.empty() && parsed.tls) {
-    std::string tls_error = last_tls_error();
+    std::string tls_error = paho::last_tls_error();
     if (!tls_error.empty())
       why = fmt::format("TLS handshake failed: {}", tls_error);
     else if (!options_.tls.value_or(tls_options{}).insecure_skip_verify)
@@ -277,7 +284,7 @@ mqtt::ssl_options session::ssl_options() {
   ssl.set_verify(!tls.insecure_skip_verify);
   if (!tls.alpn.empty()) ssl.set_alpn_protos(tls.alpn);
   // Only so that Paho reports handshake errors through ERR_print_errors_cb,
-  // which paho_tuning intercepts (this handler itself is never called).
+  // which steps/mqtt/paho/ intercepts (this handler itself is never called).
   ssl.set_error_handler([](const std::string&) {});
   return ssl;
 }
@@ -286,7 +293,7 @@ op_result session::connect(bool clean_session, milliseconds timeout) {
   auto deadline = clock_type::now() + timeout;
   mqtt::connect_options options = connect_options(clean_session, timeout);
   if (parse_broker_url(url_).tls) options.set_ssl(ssl_options());
-  clear_tls_error();
+  paho::clear_tls_error();
   {
     std::lock_guard lock(mutex_);
     lost_.clear();
@@ -295,17 +302,25 @@ op_result session::connect(bool clean_session, milliseconds timeout) {
                     options_.v5() ? "5" : "3.1.1", clean_session ? "clean" : "persistent",
                     options_.username ? fmt::format(" user {}", *options_.username) : "",
                     options_.will ? fmt::format(" will {}", options_.will->topic) : ""));
-  connect_window window;
-  std::optional<socket_claim> claim;
-  if (options_.abrupt_disconnect) claim.emplace();
+  if (options_.abrupt_disconnect) {
+    relay_.reset();
+    try {
+      relay_ = std::make_unique<loopback_relay>(parse_broker_url(url_), timeout);
+    } catch (const std::exception& e) {
+      return {fmt::format("connect to {} failed: no relay for an abrupt disconnect: {}", url_,
+                          e.what())};
+    }
+    options.set_http_proxy(relay_->proxy());
+    options.set_https_proxy(relay_->proxy());
+  }
+  paho::connect_window window;
   mqtt::token_ptr token;
   try {
     token = client_.connect(options);
   } catch (const mqtt::exception& e) {
     return {fmt::format("connect to {} failed: {}", url_, e.what())};
   }
-  if (claim)
-    socket_ = claim->wait([&] { return token->is_complete() || clock_type::now() >= deadline; });
+  window.started();
   auto outcome = await(token, deadline);
   switch (outcome.status) {
     case wait_outcome::kind::done:
@@ -476,9 +491,8 @@ op_result session::publish(const std::string& topic, const std::string& payload,
 
 op_result session::drop_connection(steady_time deadline) {
   trace("x TCP connection dropped without DISCONNECT");
-  if (socket_ < 0 || ::shutdown(socket_, SHUT_RDWR) != 0)
-    return {fmt::format("abrupt disconnect from {} failed: the connection's socket is unknown",
-                        url_)};
+  if (!relay_) return {fmt::format("abrupt disconnect from {} failed: not connected", url_)};
+  relay_->cut();
   std::unique_lock lock(mutex_);
   while (lost_.empty() && clock_type::now() < deadline)
     arrived_.wait_for(lock, std::min<clock_type::duration>(deadline - clock_type::now(), kSlice));

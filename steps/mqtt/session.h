@@ -13,9 +13,10 @@
 #include <vector>
 
 #include "steps/mqtt/connection_options.h"
-#include "steps/mqtt/paho/paho_tuning.h"
 
 namespace mqttest {
+
+class loopback_relay;
 
 using steady_time = std::chrono::steady_clock::time_point;
 
@@ -63,7 +64,8 @@ class session {
   op_result publish(const std::string& topic, const std::string& payload, int qos, bool retained,
                     std::chrono::milliseconds timeout, const message_properties& properties = {});
   /// Sends DISCONNECT, or with options.abrupt_disconnect drops the TCP
-  /// connection without it (the broker then publishes the will).
+  /// connection without it (the broker then publishes the will): such a
+  /// session connects through a loopback_relay of its own and cuts it.
   op_result disconnect(std::chrono::milliseconds timeout);
 
   /// The next queued message, or nullopt at the deadline, on interrupt or
@@ -92,14 +94,20 @@ class session {
     if (options_.trace) options_.trace(line);
   }
 
-  session_activity activity_;
+  /// First member: Paho is set up before client_ exists (see session.cpp).
+  struct paho_share {
+    paho_share();
+    ~paho_share();
+    paho_share(const paho_share&) = delete;
+    paho_share& operator=(const paho_share&) = delete;
+  } paho_;
   std::string url_;
   std::string client_id_;
   std::vector<std::string> route_;
   const std::atomic<bool>* interrupted_;
   connection_options options_;
   std::string paho_url_;
-  int socket_ = -1;  ///< the connection's fd, known when abrupt_disconnect
+  std::unique_ptr<loopback_relay> relay_;  ///< with abrupt_disconnect, from connect()
 
   mutable std::mutex mutex_;
   std::condition_variable arrived_;

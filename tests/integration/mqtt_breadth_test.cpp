@@ -491,7 +491,9 @@ TEST_CASE("v5: noLocal with a session's own publish") {
   REQUIRE(own.subscribe({{"nl/#", 0, true, false, 0}}, milliseconds(2000)).ok());
   REQUIRE(own.publish("nl/x", "mine", 0, false, milliseconds(2000)).ok());
   mqttest::session plain(broker.url(), "nl-plain", {"nl/#"}, nullptr, options);
-  REQUIRE(plain.connect(true, milliseconds(2000)).ok());
+  // A limit, not an expectation: untuned Paho connects in ~2 s while `own` is
+  // connected (MQTTEST_PAHO_TUNING=off).
+  REQUIRE(plain.connect(true, milliseconds(10000)).ok());
   REQUIRE(plain.subscribe({{"nl/#", 0, false, false, 0}}, milliseconds(2000)).ok());
   REQUIRE(plain.publish("nl/y", "echo", 0, false, milliseconds(2000)).ok());
   auto echoed = plain.next(std::chrono::steady_clock::now() + milliseconds(2000));

@@ -18,9 +18,10 @@
 #include <map>
 #include <thread>
 
+#include "steps/mqtt/local_broker.h"
+#include "steps/mqtt/paho/paho_runtime.h"
 #include "tests/integration/free_port.h"
 #include "tests/integration/refusing_broker.h"
-#include "steps/mqtt/local_broker.h"
 
 namespace {
 
@@ -345,8 +346,10 @@ TEST_CASE("mqtt step: an interrupt ends a waiting subscriber") {
 
 TEST_CASE(
     "mqtt step: sequential steps in one process do not pay Paho's multi-second connect delay") {
-  // Without paho_tuning this takes >= 3 s (Paho waits ~1 s per connect while
-  // another client object is alive); with it, a few milliseconds.
+  // Without the Paho tuning (steps/mqtt/paho/) this takes seconds (Paho waits
+  // ~1 s per connect while another client object is alive, and stops its
+  // threads for 100-200 ms when the last one goes); with it, milliseconds.
+  // With MQTTEST_PAHO_TUNING=off only the results are checked to be the same.
   local_broker broker;
   auto cwd_entries = [] {
     auto it = std::filesystem::directory_iterator(std::filesystem::current_path());
@@ -356,7 +359,7 @@ TEST_CASE(
   auto start = clock_type::now();
   for (int i = 0; i < 4; ++i)
     require_ok(run_step(publisher(broker, json::array({message("fast/x", std::to_string(i), 1)}))));
-  CHECK(seconds_since(start) < 1.0);
+  CHECK(seconds_since(start) < (mqttest::paho::tuning_off_reason().empty() ? 1.0 : 20.0));
   CHECK(cwd_entries() == before);
 }
 

@@ -1,28 +1,69 @@
-#include "steps/mqtt/paho/paho_tuning.h"
+// The tuning itself. Measured on Debian's Paho C 1.3.11/1.3.12 + Paho C++ 1.2.0:
+//  - a client connecting while another client object is alive waits
+//    ~1.1-2 s: Paho's single receive thread poll()s a snapshot of its
+//    sockets (1000 ms timeout once traffic was seen) or, with no sockets,
+//    usleep()s 100 ms; nothing wakes it when a new socket appears.
+//  - destroying the last client blocks 100-200 ms while Paho stops that
+//    thread.
+//  - Paho never sets TCP_NODELAY; Nagle holds a SUBSCRIBE sent right after a
+//    PUBACK for ~40 ms.
+//
+// Paho C imports poll, usleep, socket and connect dynamically, and the mqttest
+// executables export their own (see CMakeLists.txt), so these interpose them.
+// Each acts only while the tuning is on (paho_runtime.cpp) and only on Paho's
+// threads (named "MQTTAsync..."); every other thread gets the real function.
+//  - poll/usleep also wait on a wake pipe; a connect_window writes to it so
+//    the receive thread re-snapshots its sockets at once, and while any window
+//    is open those waits are capped to 100 us (the thread may re-snapshot
+//    before the new socket is registered).
+//  - Paho's receive thread sleeps 100 ms after a poll that found nothing;
+//    that usleep also watches the sockets the thread last polled, so a reply
+//    arriving just after a capped poll is read at once (without it, SUBACKs
+//    waited out the whole 100 ms).
+//  - connect() remembers which sockets are connecting: Paho polls pending
+//    writes with a zero timeout, then waits on its read set before acting on
+//    a connect that completed; once such a socket turns writable that wait
+//    is skipped. Paho's threads get a 1 us timer slack (default 50 us), so
+//    a 100 us wait is not 150 us.
+//  - socket() sets TCP_NODELAY on Paho's TCP sockets, and moves them to
+//    descriptor numbers that rotate through [16, 64): Paho's receive thread
+//    looks a socket up by number after its cycle, so when a failed client was
+//    destroyed and the next step's socket reused its number, the old socket's
+//    error failed the new connect ("socket error", seen under load right
+//    after a failed TLS connect).
+//  - pthread_cond_timedwait from Paho's threads is capped to 2 ms while any
+//    session is open (session_opened): Paho's send thread reads its command count,
+//    unlocks, then waits 1 s on a condition; a command queued in between is
+//    a lost wake-up that costs a whole second (seen as a rare 1 s step).
+//  - ERR_print_errors_cb (Paho's report of a failed TLS handshake) keeps the
+//    OpenSSL error text for last_tls_error(), tuning on or off: it changes no
+//    timing, only the text of an error. Paho C++ 1.2's own TLS error callback
+//    is not used: the context it hands Paho C points at a connect_options copy
+//    that is gone by then (ASan: stack-use-after-scope).
 
 #include <dlfcn.h>
 #include <fcntl.h>
-#include <mqtt/async_client.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
-#include <time.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <mutex>
 #include <utility>
 #include <vector>
 
-namespace mqttest {
+#include "steps/mqtt/paho/tuning_state.h"
+
+namespace mqttest::paho {
 namespace {
 
 using poll_fn = int (*)(struct pollfd*, nfds_t, int);
@@ -67,53 +108,21 @@ cond_timedwait_fn real_cond_timedwait() {
 
 err_print_fn real_err_print() {
   static const err_print_fn fn = [] {
-    auto found = reinterpret_cast<err_print_fn>(
-        dlvsym(RTLD_NEXT, "ERR_print_errors_cb", "OPENSSL_3.0.0"));
+    auto found =
+        reinterpret_cast<err_print_fn>(dlvsym(RTLD_NEXT, "ERR_print_errors_cb", "OPENSSL_3.0.0"));
     return found != nullptr ? found : next_symbol<err_print_fn>("ERR_print_errors_cb");
   }();
   return fn;
 }
 
-/// Shared by the interposed functions and connect_window.
-struct wake_state {
-  int read_fd = -1;
-  int write_fd = -1;
-  std::atomic<int> connecting{0};
-  std::atomic<int> active_sessions{0};
-
-  std::mutex pending;
-  std::vector<int> pending_connects;  ///< guarded by pending: TCP connects in progress
-  std::atomic<int> pending_count{0};
-
-  std::mutex tls;
-  std::string tls_error;  ///< guarded by tls
-
-  std::mutex claim;  ///< held by one socket_claim at a time
-  std::mutex sockets;
-  std::condition_variable opened;
-  unsigned long long socket_generation = 0;  ///< guarded by sockets
-  int last_socket = -1;                      ///< guarded by sockets
-
-  wake_state() {
-    int fds[2];
-    if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) == 0) {
-      read_fd = fds[0];
-      write_fd = fds[1];
-    }
-  }
-};
-
-wake_state& wake() {
-  static wake_state state;  // never destroyed before Paho's threads: fds stay open
-  return state;
-}
-
+/// The tuning acts on this thread: it is on, and this is one of Paho's threads.
 bool on_paho_thread() {
+  if (!tuning_active()) return false;
   thread_local int paho = -1;
   if (paho < 0) {
     char name[17] = {};
     prctl(PR_GET_NAME, name);
-    paho = std::strncmp(name, "MQTTAsync", 9) == 0 ? 1 : 0;
+    paho = std::strncmp(name, kPahoThreadPrefix, std::strlen(kPahoThreadPrefix)) == 0 ? 1 : 0;
     // Wake up on time: the default 50 us slack would double the 100 us waits.
     if (paho == 1) prctl(PR_SET_TIMERSLACK, 1000UL);
   }
@@ -192,7 +201,9 @@ int wakeable_poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
   thread_local std::vector<struct pollfd> all;
   all.assign(fds, fds + count);
   all.push_back({state.read_fd, POLLIN, 0});
-  struct timespec brief {0, 100'000};
+  struct timespec brief {
+    0, 100'000
+  };
   int ready = connecting ? ppoll(all.data(), all.size(), &brief, nullptr)
                          : real_poll()(all.data(), all.size(), timeout_ms);
   if (ready <= 0) return ready;
@@ -206,68 +217,27 @@ int wakeable_poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
 
 }  // namespace
 
-connect_window::connect_window() {
-  wake_state& state = wake();
-  state.connecting.fetch_add(1);
-  if (state.write_fd >= 0) {
-    char byte = 1;
-    [[maybe_unused]] auto written = write(state.write_fd, &byte, 1);
-  }
+/// Declared weak in paho_runtime.cpp: only executables that link this file have it.
+bool hooks_bound() {
+  // Paho resolves these through the global scope, as dlsym(RTLD_DEFAULT)
+  // does: only an executable that exports them gets Paho's calls.
+  return dlsym(RTLD_DEFAULT, "poll") == reinterpret_cast<void*>(&::poll) &&
+         dlsym(RTLD_DEFAULT, "usleep") == reinterpret_cast<void*>(&::usleep) &&
+         dlsym(RTLD_DEFAULT, "socket") == reinterpret_cast<void*>(&::socket) &&
+         dlsym(RTLD_DEFAULT, "connect") == reinterpret_cast<void*>(&::connect) &&
+         dlsym(RTLD_DEFAULT, "pthread_cond_timedwait") ==
+             reinterpret_cast<void*>(&::pthread_cond_timedwait);
 }
 
-connect_window::~connect_window() { wake().connecting.fetch_sub(1); }
-
-std::string last_tls_error() {
-  std::lock_guard lock(wake().tls);
-  return wake().tls_error;
-}
-
-void clear_tls_error() {
-  std::lock_guard lock(wake().tls);
-  wake().tls_error.clear();
-}
-
-session_activity::session_activity() { wake().active_sessions.fetch_add(1); }
-
-session_activity::~session_activity() { wake().active_sessions.fetch_sub(1); }
-
-socket_claim::socket_claim() {
-  wake_state& state = wake();
-  state.claim.lock();
-  std::lock_guard lock(state.sockets);
-  generation_ = state.socket_generation;
-}
-
-socket_claim::~socket_claim() { release(); }
-
-void socket_claim::release() {
-  if (held_) wake().claim.unlock();
-  held_ = false;
-}
-
-int socket_claim::poll_socket() {
-  wake_state& state = wake();
-  std::unique_lock lock(state.sockets);
-  state.opened.wait_for(lock, std::chrono::milliseconds(2),
-                        [&] { return state.socket_generation != generation_; });
-  return state.socket_generation != generation_ ? state.last_socket : -1;
-}
-
-void ensure_paho_anchor() {
-  // Never connected; lives until exit so Paho's threads are never stopped
-  // while mqttest runs (a one-shot CLI _exits without destroying it).
-  static mqtt::async_client anchor("tcp://127.0.0.1:1", "mqttest-anchor");
-  (void)anchor;
-}
-
-}  // namespace mqttest
+}  // namespace mqttest::paho
 
 extern "C" {
 
 int poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
-  using namespace mqttest;
+  using namespace mqttest::paho;
   if (!on_paho_thread()) return real_poll()(fds, count, timeout_ms);
   if (timeout_ms != 0) {
+    note_receive_wait();
     last_polled().assign(fds, fds + count);
     return wakeable_poll(fds, count, timeout_ms);
   }
@@ -277,7 +247,7 @@ int poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
 }
 
 int connect(int fd, const struct sockaddr* address, socklen_t length) {
-  using namespace mqttest;
+  using namespace mqttest::paho;
   int rc = real_connect()(fd, address, length);
   int error = errno;
   if (rc != 0 && error == EINPROGRESS && on_paho_thread()) {
@@ -291,13 +261,14 @@ int connect(int fd, const struct sockaddr* address, socklen_t length) {
 }
 
 int usleep(useconds_t microseconds) {
-  using namespace mqttest;
+  using namespace mqttest::paho;
   if (microseconds < 1000 || !on_paho_thread()) return real_usleep()(microseconds);
+  note_receive_wait();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(microseconds);
   std::vector<struct pollfd> watched = last_polled();
   while (true) {
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline -
-                                                             std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return 0;
     if (wakeable_poll(watched.data(), watched.size(), static_cast<int>(left.count())) <= 0)
       return 0;  // slept, or woken by a connect_window
@@ -312,7 +283,7 @@ int usleep(useconds_t microseconds) {
 }
 
 void ERR_print_errors_cb(int (*)(const char*, size_t, void*), void*) {
-  using namespace mqttest;
+  using namespace mqttest::paho;
   real_err_print()(
       [](const char* text, size_t length, void*) {
         std::string line(text, length);
@@ -326,9 +297,10 @@ void ERR_print_errors_cb(int (*)(const char*, size_t, void*), void*) {
 
 int pthread_cond_timedwait(pthread_cond_t* cond, pthread_mutex_t* mutex,
                            const struct timespec* deadline) {
-  using namespace mqttest;
-  if (wake().active_sessions.load() == 0 || !on_paho_thread())
-    return real_cond_timedwait()(cond, mutex, deadline);
+  using namespace mqttest::paho;
+  if (!on_paho_thread()) return real_cond_timedwait()(cond, mutex, deadline);
+  note_send_wait();
+  if (wake().active_sessions.load() == 0) return real_cond_timedwait()(cond, mutex, deadline);
   // Paho's conditions use CLOCK_REALTIME (no pthread_condattr_setclock).
   struct timespec soon {};
   clock_gettime(CLOCK_REALTIME, &soon);
@@ -343,20 +315,13 @@ int pthread_cond_timedwait(pthread_cond_t* cond, pthread_mutex_t* mutex,
 }
 
 int socket(int domain, int type, int protocol) {
-  int fd = mqttest::real_socket()(domain, type, protocol);
-  if (fd >= 0 && (domain == AF_INET || domain == AF_INET6) && (type & 0xf) == SOCK_STREAM) {
+  using namespace mqttest::paho;
+  int fd = real_socket()(domain, type, protocol);
+  if (fd >= 0 && (domain == AF_INET || domain == AF_INET6) && (type & 0xf) == SOCK_STREAM &&
+      on_paho_thread()) {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (mqttest::on_paho_thread()) {
-      fd = mqttest::fresh_number(fd);
-      auto& state = mqttest::wake();
-      {
-        std::lock_guard lock(state.sockets);
-        state.last_socket = fd;
-        ++state.socket_generation;
-      }
-      state.opened.notify_all();
-    }
+    fd = fresh_number(fd);
   }
   return fd;
 }

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "steps/mqtt/broker_url.h"
+
+namespace mqttest {
+
+/// A relay on 127.0.0.1 that carries one client connection to one broker,
+/// for `disconnect: abrupt` (Paho has no API to drop a connection). The
+/// client reaches it as an HTTP CONNECT proxy (Paho's httpProxy and
+/// httpsProxy options), so the client still speaks TCP, TLS or WebSocket
+/// end to end with the broker and verifies its certificate against the
+/// broker's real host name; the relay only forwards bytes. cut() closes both
+/// connections: the broker sees the connection end without DISCONNECT.
+class loopback_relay {
+ public:
+  /// Listens on a free loopback port; throws std::runtime_error when it
+  /// cannot. connect_timeout bounds the relay's own connect to the broker.
+  loopback_relay(broker_url broker, std::chrono::milliseconds connect_timeout);
+  ~loopback_relay();  ///< cuts
+  loopback_relay(const loopback_relay&) = delete;
+  loopback_relay& operator=(const loopback_relay&) = delete;
+
+  /// The proxy address for Paho: "127.0.0.1:PORT".
+  std::string proxy() const;
+  /// Closes both connections (and stops listening) and waits until they are.
+  void cut();
+
+ private:
+  void run();
+  void relay(int client);
+
+  broker_url broker_;
+  std::chrono::milliseconds connect_timeout_;
+  int listener_ = -1;
+  int port_ = 0;
+  int wake_read_ = -1;
+  int wake_write_ = -1;
+  std::thread thread_;
+};
+
+}  // namespace mqttest
