@@ -199,12 +199,14 @@ std::string expected_text(const parsed_check& check) {
 void apply_check(const parsed_check& check, const json& data, assertion_outcome& out) {
   out.must = out.must || check.must;
   out.expected = expected_text(check);
-  auto actual = resolve_path(data, check.path);
+  path_lookup lookup = lookup_path(data, check.path);
+  std::optional<json>& actual = lookup.value;
   if (!actual) {
     out.actual = "<missing>";
     out.passed = check.keyword->missing == on_missing::pass;
     if (!out.passed) {
-      out.message = fmt::format("expected {} but {} does not exist", out.expected, check.path);
+      out.message = fmt::format("expected {} but {} does not exist ({})", out.expected,
+                                check.path, lookup.problem);
     }
     return;
   }

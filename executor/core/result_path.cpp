@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "executor/core/errors.h"
 #include "executor/core/text.h"
 #include "executor/core/value_compare.h"
 
@@ -28,7 +29,6 @@ struct cursor {
   const json* value = nullptr;
   json owned;  ///< holds computed values (__Len__, __Type__)
   std::string name;
-  bool name_ignores_case = false;
 };
 
 std::optional<std::size_t> parse_index(std::string_view digits) {
@@ -61,36 +61,48 @@ std::optional<segment> parse_segment(std::string_view text) {
 }
 
 std::optional<json> special(const json& value, std::string_view key) {
-  if (key == "__Type__") return json(type_name(value));
-  if (key != "__Len__") return std::nullopt;
+  // Venom 1.0/1.1 lower-cased every flattened key: __len__ is __Len__.
+  if (iequals(key, "__Type__")) return json(type_name(value));
+  if (!iequals(key, "__Len__")) return std::nullopt;
   if (value.is_array() || value.is_object()) return json(value.size());
   if (value.is_string()) return json(value.get_ref<const std::string&>().size());
   return std::nullopt;
 }
 
-const json* find_key(const json& object, std::string_view key, bool ignore_case) {
+/// An exact match wins; else the one key equal ignoring case (Venom 1.0/1.1
+/// lower-cased payload keys: `temp` names `Temp`). Several such keys are a
+/// problem that names them.
+const json* find_key(const json& object, std::string_view key, std::string& problem) {
   auto exact = object.find(key);
   if (exact != object.end()) return &*exact;
-  if (!ignore_case) return nullptr;
+  const json* found = nullptr;
+  std::vector<std::string> matches;
   for (const auto& [name, value] : object.items()) {
-    if (iequals(name, key)) return &value;
+    if (!iequals(name, key)) continue;
+    found = &value;
+    matches.push_back("\"" + name + "\"");
   }
-  return nullptr;
+  if (matches.size() > 1) {
+    problem = "\"" + std::string(key) + "\" matches several keys ignoring case:";
+    for (std::size_t i = 0; i < matches.size(); ++i) problem += (i ? ", " : " ") + matches[i];
+    return nullptr;
+  }
+  return found;
 }
 
 /// `result.err` and `result.error` name the same thing.
-const json* find_first_level(const json& object, std::string_view key) {
-  if (const json* found = find_key(object, key, true)) return found;
-  if (iequals(key, "err")) return find_key(object, "error", true);
-  if (iequals(key, "error")) return find_key(object, "err", true);
+const json* find_first_level(const json& object, std::string_view key, std::string& problem) {
+  if (const json* found = find_key(object, key, problem)) return found;
+  if (!problem.empty()) return nullptr;
+  if (iequals(key, "err")) return find_key(object, "error", problem);
+  if (iequals(key, "error")) return find_key(object, "err", problem);
   return nullptr;
 }
 
 const json* find_element(const cursor& at, std::string_view key) {
   const std::string& name = at.name;
   if (name.empty() || key.size() <= name.size()) return nullptr;
-  std::string_view prefix = key.substr(0, name.size());
-  if (at.name_ignores_case ? !iequals(prefix, name) : prefix != name) return nullptr;
+  if (!iequals(key.substr(0, name.size()), name)) return nullptr;
   std::string_view digits = key.substr(name.size());
   if (digits.size() > 1 && digits[0] == '0') return nullptr;
   auto index = parse_index(digits);
@@ -98,28 +110,59 @@ const json* find_element(const cursor& at, std::string_view key) {
   return &(*at.value)[*index];
 }
 
-bool step_key(cursor& at, std::string_view key, std::size_t depth) {
+/// Why `key` selects nothing in the value at `where`, with the nearest names.
+std::string missing_key(const cursor& at, std::string_view key, const std::string& where) {
+  const json& value = *at.value;
+  if (value.is_object()) {
+    std::vector<std::string> names;
+    for (const auto& [name, item] : value.items()) names.push_back(name);
+    std::string guess = did_you_mean(key, names);
+    return where + " has no key \"" + std::string(key) + "\"" +
+           (guess.empty() ? "" : " (did you mean \"" + guess + "\"?)");
+  }
+  if (value.is_array()) {
+    std::string first = at.name + "0";
+    return where + " is a list of " + std::to_string(value.size()) + " (elements " +
+           (value.empty() ? "none" : first + ".." + at.name + std::to_string(value.size() - 1)) +
+           "), not \"" + std::string(key) + "\"";
+  }
+  return where + " is " + kind_phrase(value) + ", not a map or a list";
+}
+
+bool step_key(cursor& at, std::string_view key, std::size_t depth, const std::string& where,
+              std::string& problem) {
   const json& value = *at.value;
   const json* next = nullptr;
   if (value.is_object()) {
-    next = depth == 1 ? find_first_level(value, key) : find_key(value, key, depth == 0);
+    next = depth == 1 ? find_first_level(value, key, problem) : find_key(value, key, problem);
+    if (!problem.empty()) return false;
   } else if (value.is_array()) {
     next = find_element(at, key);
   }
   if (next == nullptr) {
     auto computed = special(value, key);
-    if (!computed) return false;
+    if (!computed) {
+      problem = missing_key(at, key, where);
+      return false;
+    }
     at.owned = std::move(*computed);
     next = &at.owned;
   }
   at.value = next;
   at.name = std::string(key);
-  at.name_ignores_case = depth <= 1;
   return true;
 }
 
-bool step_index(cursor& at, std::size_t index) {
-  if (!at.value->is_array() || index >= at.value->size()) return false;
+bool step_index(cursor& at, std::size_t index, const std::string& where, std::string& problem) {
+  if (!at.value->is_array()) {
+    problem = where + " is " + kind_phrase(*at.value) + ", not a list";
+    return false;
+  }
+  if (index >= at.value->size()) {
+    problem = where + " has " + std::to_string(at.value->size()) + " elements, no [" +
+              std::to_string(index) + "]";
+    return false;
+  }
   at.value = &(*at.value)[index];
   at.name += std::to_string(index);
   return true;
@@ -127,21 +170,37 @@ bool step_index(cursor& at, std::size_t index) {
 
 }  // namespace
 
-std::optional<json> resolve_path(const json& data, std::string_view path) {
-  if (path.empty()) return std::nullopt;
+path_lookup lookup_path(const json& data, std::string_view path) {
+  path_lookup out;
+  if (path.empty()) {
+    out.problem = "the path is empty";
+    return out;
+  }
   cursor at;
   at.value = &data;
   std::size_t depth = 0;
+  std::string walked;  // the part of the path resolved so far
   for (std::string_view part : split(path, '.')) {
     auto seg = parse_segment(part);
-    if (!seg) return std::nullopt;
-    if (!seg->key.empty() && !step_key(at, seg->key, depth)) return std::nullopt;
+    if (!seg) {
+      out.problem = "\"" + std::string(part) + "\" is not a key or key[index]";
+      return out;
+    }
+    std::string where = walked.empty() ? "the root" : walked;
+    if (!seg->key.empty() && !step_key(at, seg->key, depth, where, out.problem)) return out;
+    if (!seg->key.empty()) walked += (walked.empty() ? "" : ".") + std::string(seg->key);
     for (std::size_t index : seg->indices) {
-      if (!step_index(at, index)) return std::nullopt;
+      if (!step_index(at, index, walked.empty() ? "the root" : walked, out.problem)) return out;
+      walked += "[" + std::to_string(index) + "]";
     }
     ++depth;
   }
-  return *at.value;
+  out.value = *at.value;
+  return out;
+}
+
+std::optional<json> resolve_path(const json& data, std::string_view path) {
+  return lookup_path(data, path).value;
 }
 
 }  // namespace mqttest

@@ -366,10 +366,12 @@ TEST_CASE("a missing path fails with <missing>, except for the keywords that all
   CHECK_FALSE(out.passed);
   CHECK(out.actual == "<missing>");
   CHECK(out.expected == "1");
-  CHECK(out.message == "expected 1 but result.absent does not exist");
+  CHECK(out.message == "expected 1 but result.absent does not exist (result has no key \"absent\")");
 
   out = run("result.absent ShouldNotBeNil");
-  CHECK(out.message == "expected a value other than null but result.absent does not exist");
+  CHECK(out.message ==
+        "expected a value other than null but result.absent does not exist (result has no key "
+        "\"absent\")");
 
   for (const char* text : {"result.absent ShouldNotExist", "result.absent ShouldBeNil",
                            "result.absent ShouldBeEmpty"}) {
@@ -550,7 +552,7 @@ TEST_CASE("paths in assertions: flattened, plain and __Len__/__Type__") {
   CHECK(run("result.messagesjson.messagesjson0.__Type__ ShouldEqual Map").passed);
   CHECK(run("result.topics.__Type__ ShouldEqual Array").passed);
   CHECK(run("result.TOPICS.topics1 ShouldEqual c/d").passed);
-  CHECK_FALSE(run("result.messagesjson.messagesjson0.NAME ShouldEqual x").passed);
+  CHECK(run("result.messagesjson.messagesjson0.NAME ShouldEqual x").passed);  // Venom 1.x
 }
 
 TEST_CASE("blocks: and, or, xor, not, nested") {
@@ -574,7 +576,8 @@ TEST_CASE("blocks: and, or, xor, not, nested") {
   CHECK(out.actual == "1 of 3 passed");
   CHECK(out.message ==
         "failed: result.count ShouldEqual 4 (expected 4 but was 3); result.absent ShouldNotBeNil "
-        "(expected a value other than null but result.absent does not exist)");
+        "(expected a value other than null but result.absent does not exist (result has no key "
+        "\"absent\"))");
 
   CHECK(evaluate(block(k::any_of, {no, yes}), data, same).passed);
   out = evaluate(block(k::any_of, {no, also_no}), data, same);

@@ -33,10 +33,12 @@ TEST_CASE("paho tuning: off in an executable that does not link the hooks, said 
              : "Paho's calls to poll(), usleep(), socket(), connect() and "
                "pthread_cond_timedwait() do not reach mqttest's hooks (the executable does not "
                "link or export them)";
-  CHECK(mqttest::paho::tuning_off_reason() == "");  // not decided before init()
+  // Other test cases of this process may have opened a session (and so run
+  // init()) already: then the notice was taken there, once.
+  bool first = mqttest::paho::tuning_off_reason().empty();  // not decided before init()
   mqttest::paho::init();
   mqttest::paho::init();  // once per process
   CHECK(mqttest::paho::tuning_off_reason() == expected);
-  CHECK(mqttest::paho::take_tuning_notice() == expected);
+  if (first) CHECK(mqttest::paho::take_tuning_notice() == expected);
   CHECK(mqttest::paho::take_tuning_notice() == "");
 }

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+using mqttest::lookup_path;
+using mqttest::path_lookup;
 using mqttest::resolve_path;
 using nlohmann::json;
 
@@ -67,15 +69,39 @@ TEST_CASE("resolve_path: __Len__ and __Type__") {
   CHECK(at("result.topics.__Len__.__Type__") == json("Number"));
 }
 
-TEST_CASE("resolve_path: the first level is case-insensitive, deeper keys are not") {
+TEST_CASE("resolve_path: an exact key wins, else the one key equal ignoring case (Venom 1.x)") {
   CHECK(at("result.TimeSeconds") == json(0.25));
   CHECK(at("result.Topics.topics0") == json("a/b"));
   CHECK(at("result.Topics.Topics1") == json("c/d"));
   CHECK(at("Result.topics.topics0") == json("a/b"));
-  CHECK(at("result.messagesjson.messagesjson0.name") == std::nullopt);
-  CHECK(at("result.messagesjson.messagesjson0.NAME") == std::nullopt);
+  CHECK(at("result.messagesjson.messagesjson0.name") == json("x"));
+  CHECK(at("result.messagesjson.messagesjson0.NAME") == json("x"));
   CHECK(at("result.messagesjson.Messagesjson0") == json(sample()["result"]["messagesjson"][0]));
-  CHECK(at("result.messagesjson.messagesjson0.list.List2") == std::nullopt);
+  CHECK(at("result.messagesjson.messagesjson0.list.List2") == json({20, 21}));
+  CHECK(at("result.messagesjson.messagesjson0.list.list2.LIST21") == json(21));
+  CHECK(at("result.topics.__len__") == json(2));
+  CHECK(at("result.messagesjson.messagesjson0.__type__") == json("Map"));
+  json both = {{"result", {{"m", {{"Temp", 1}, {"temp", 2}, {"TEMP", 3}}}}}};
+  CHECK(resolve_path(both, "result.m.temp") == json(2));  // exact wins
+  CHECK(resolve_path(both, "result.m.Temp") == json(1));
+  path_lookup ambiguous = lookup_path(both, "result.m.tEMP");
+  CHECK_FALSE(ambiguous.value);
+  CHECK(ambiguous.problem ==
+        "\"tEMP\" matches several keys ignoring case: \"TEMP\", \"Temp\", \"temp\"");
+}
+
+TEST_CASE("lookup_path: a path that resolves to nothing says which segment failed") {
+  auto problem = [](std::string_view path) { return lookup_path(sample(), path).problem; };
+  CHECK(problem("result.messagesjson.messagesjson0.nmae") ==
+        "result.messagesjson.messagesjson0 has no key \"nmae\" (did you mean \"Name\"?)");
+  CHECK(problem("result.tpoics.topics0") ==
+        "result has no key \"tpoics\" (did you mean \"topics\"?)");
+  CHECK(problem("result.topics.topics7") ==
+        "result.topics is a list of 2 (elements topics0..topics1), not \"topics7\"");
+  CHECK(problem("result.topics[5]") == "result.topics has 2 elements, no [5]");
+  CHECK(problem("result.timeseconds.x") == "result.timeseconds is a number, not a map or a list");
+  CHECK(problem("result..b") == "\"\" is not a key or key[index]");
+  CHECK(lookup_path(sample(), "result.topics.topics1").problem.empty());
 }
 
 TEST_CASE("resolve_path: result.err and result.error are the same") {
