@@ -1,5 +1,8 @@
 #include "cli/run_command.h"
 
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
@@ -7,31 +10,26 @@
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <unistd.h>
-
-#include <fmt/format.h>
 
 #include "cli/exit_codes.h"
-#include "cli/step_kinds.h"
 #include "cli/interrupt.h"
 #include "cli/parallel_run.h"
+#include "cli/step_kinds.h"
 #include "executor/core/document.h"
 #include "executor/core/errors.h"
-#include "executor/suite/loader.h"
 #include "executor/engine/events.h"
-#include "executor/report/event_stream.h"
-#include "steps/mqtt/local_broker.h"
 #include "executor/engine/runner.h"
 #include "executor/lang/vars.h"
+#include "executor/report/event_stream.h"
+#include "executor/suite/loader.h"
+#include "steps/mqtt/local_broker.h"
 
 namespace mqttest {
 namespace {
 
 using nlohmann::json;
 
-bool use_color() {
-  return std::getenv("NO_COLOR") == nullptr && isatty(STDOUT_FILENO) == 1;
-}
+bool use_color() { return std::getenv("NO_COLOR") == nullptr && isatty(STDOUT_FILENO) == 1; }
 
 std::vector<std::string> suite_files(const run_command_options& options) {
   std::vector<std::string> paths = options.paths;
@@ -66,6 +64,7 @@ std::vector<std::string> child_args(const run_command_options& options,
   std::vector<std::string> args;
   for (const std::string& var : options.vars) args.insert(args.end(), {"--var", var});
   for (const std::string& f : options.var_files) args.insert(args.end(), {"--var-from-file", f});
+  if (options.lenient_keys) args.push_back("--lenient-keys");
   for (const std::string& d : options.lib_dirs) args.insert(args.end(), {"--lib-dir", d});
   if (broker) args.insert(args.end(), {"--var", "addrs=" + broker->url()});
   for (int i = 0; i < options.verbosity; ++i) args.push_back("-v");  // -vv: trace events
@@ -84,6 +83,9 @@ void setup_run_command(CLI::App& app, int& exit_status) {
                   "Variables from a YAML map file (repeatable; below env and --var)");
   run->add_option("--lib-dir", options->lib_dirs,
                   "More directories of user executors besides lib/ (repeatable)");
+  run->add_flag("--lenient-keys", options->lenient_keys,
+                "Unknown keys are warnings (file:line:col on stderr), not errors: for "
+                "migrating Venom suites, which Venom runs ignoring such keys");
   run->add_flag("--stop-on-failure", options->stop_on_failure,
                 "Stop the run after the first failed test case");
   auto* verbose = run->add_flag("-v,--verbose", options->verbosity,
@@ -120,7 +122,13 @@ int run_command(const run_command_options& options) {
       throw usage_error(fmt::format("--jobs must be at least 1, got {}", options.jobs));
     std::vector<std::string> files = suite_files(options);
     std::vector<suite> suites;
-    for (const std::string& file : files) suites.push_back(load_suite(file, builtin_step_kinds(), options.lib_dirs));
+    for (const std::string& file : files) {
+      suites.push_back(
+          load_suite(file, builtin_step_kinds(), options.lib_dirs, options.lenient_keys));
+      if (options.event_fd < 0)  // a --jobs child: its parent said it already
+        for (const std::string& warning : suites.back().warnings)
+          std::cerr << "mqttest: warning: " << warning << '\n';
+    }
 
     if (!options.formats.empty()) check_output_dir(options.output_dir);
 
@@ -157,8 +165,8 @@ int run_command(const run_command_options& options) {
     run.interrupted = &install_interrupt_handler();
     run_report report;
     if (options.jobs > 1 && suites.size() > 1) {
-      parallel_options parallel{options.jobs, child_args(options, broker),
-                                options.stop_on_failure, run.interrupted};
+      parallel_options parallel{options.jobs, child_args(options, broker), options.stop_on_failure,
+                                run.interrupted};
       report = run_in_parallel(files, parallel, reporters);
     } else {
       report = run_suites(suites, run, reporters);

@@ -12,6 +12,7 @@ struct run_command_options {
   std::vector<std::string> vars;  ///< name=value
   std::vector<std::string> var_files;  ///< --var-from-file: YAML maps of variables
   std::vector<std::string> lib_dirs;   ///< --lib-dir: more user executor directories
+  bool lenient_keys = false;           ///< --lenient-keys: unknown keys are warnings
   std::vector<std::string> formats;
   std::string output_dir = ".";
   bool stop_on_failure = false;

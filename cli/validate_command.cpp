@@ -14,16 +14,21 @@ namespace mqttest {
 
 void setup_validate_command(CLI::App& app, int& exit_status) {
   auto paths = std::make_shared<std::vector<std::string>>();
-  CLI::App* validate =
-      app.add_subcommand("validate", "Check suite files (structure, keys, values, schema) "
-                                     "without a broker");
+  auto lenient = std::make_shared<bool>(false);
+  CLI::App* validate = app.add_subcommand("validate",
+                                          "Check suite files (structure, keys, values, schema) "
+                                          "without a broker");
   validate->add_option("paths", *paths, "Suite files or directories")->required();
-  validate->footer("Exit status: 0 all files valid, 2 a problem was found (each printed as "
-                   "file:line:col: message).");
-  validate->callback([paths, &exit_status] { exit_status = validate_command(*paths); });
+  validate->add_flag("--lenient-keys", *lenient,
+                     "Unknown keys are warnings (file:line:col on stderr), not errors");
+  validate->footer(
+      "Exit status: 0 all files valid, 2 a problem was found (each printed as "
+      "file:line:col: message).");
+  validate->callback(
+      [paths, lenient, &exit_status] { exit_status = validate_command(*paths, *lenient); });
 }
 
-int validate_command(const std::vector<std::string>& paths) {
+int validate_command(const std::vector<std::string>& paths, bool lenient_keys) {
   int files = 0, invalid = 0;
   bool missing = false;
   for (const std::string& path : paths) {
@@ -38,7 +43,9 @@ int validate_command(const std::vector<std::string>& paths) {
     for (const std::string& file : suite_files) {
       ++files;
       try {
-        load_suite(file, builtin_step_kinds());
+        for (const std::string& warning :
+             load_suite(file, builtin_step_kinds(), {}, lenient_keys).warnings)
+          std::cerr << "mqttest: warning: " << warning << '\n';
       } catch (const config_error& e) {
         std::cerr << e.what() << '\n';
         ++invalid;

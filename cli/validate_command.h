@@ -13,6 +13,6 @@ namespace mqttest {
 /// files are valid, 2 otherwise.
 void setup_validate_command(CLI::App& app, int& exit_status);
 
-int validate_command(const std::vector<std::string>& paths);
+int validate_command(const std::vector<std::string>& paths, bool lenient_keys = false);
 
 }  // namespace mqttest

@@ -16,6 +16,7 @@
 #include "executor/core/text.h"
 #include "executor/core/value_compare.h"
 #include "executor/suite/user_executor.h"
+#include "steps/field_spec.h"
 #include "steps/step.h"
 
 namespace mqttest {
@@ -34,6 +35,8 @@ const std::vector<std::string> extract_keys = field_names(step_var_table());
 /// User executors shared by a suite and the executor files it loads.
 struct executor_library {
   const step_registry& kinds;
+  bool lenient_keys = false;          ///< unknown keys are warnings, and dropped
+  std::vector<std::string>* warnings = nullptr;
   std::map<std::string, std::string> files;  ///< name -> file
   std::map<std::string, std::shared_ptr<const user_executor>> loaded;
   std::vector<std::string> loading;          ///< the chain being loaded, for recursion
@@ -179,7 +182,10 @@ class suite_loader {
       } else if (key.name == "delay") {
         spec.delay = load_count(key.ptr, "delay", false);
       } else {
-        spec.fields[key.name] = at(key.ptr);
+        json& field = spec.fields[key.name] = at(key.ptr);
+        if (library_.lenient_keys && spec.kind != nullptr && spec.kind->spec != nullptr)
+          if (const field_spec* fs = find_field(spec.kind->spec(), key.name))
+            drop_unknown_nested(field, *fs, key.ptr);
       }
     }
     if (!spec.user) with_source_line([&] { spec.kind->validate(spec.fields, step_locator(ptr)); });
@@ -338,6 +344,11 @@ class suite_loader {
     for (std::size_t i = 0; i < entries.size(); ++i) {
       key_entry& key = entries[i];
       key.name = canonical(key.written, known);
+      if (key.name.empty() && library_.lenient_keys) {
+        warn_unknown(key.written, key.ptr, known, where);
+        entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(i--));
+        continue;
+      }
       if (key.name.empty()) unknown_key(key, known, where);
       for (std::size_t j = 0; j < i; ++j) {
         if (entries[j].name != key.name) continue;
@@ -349,12 +360,49 @@ class suite_loader {
     return entries;
   }
 
+  static std::string unknown_key_message(const std::string& written,
+                                         const std::vector<std::string>& known,
+                                         std::string_view where) {
+    std::string guess = did_you_mean(written, known);
+    std::string message = fmt::format("unknown key \"{}\" in {}", written, where);
+    if (!guess.empty()) message += fmt::format(" (did you mean \"{}\"?)", guess);
+    return message;
+  }
+
   [[noreturn]] void unknown_key(const key_entry& key, const std::vector<std::string>& known,
                                 std::string_view where) const {
-    std::string guess = did_you_mean(key.written, known);
-    std::string message = fmt::format("unknown key \"{}\" in {}", key.written, where);
-    if (!guess.empty()) message += fmt::format(" (did you mean \"{}\"?)", guess);
-    throw doc_->error(doc_->key_at(key.ptr), message);
+    throw doc_->error(doc_->key_at(key.ptr), unknown_key_message(key.written, known, where));
+  }
+
+  /// --lenient-keys: Venom drops unknown keys silently; mqttest says so.
+  void warn_unknown(const std::string& written, const pointer& ptr,
+                    const std::vector<std::string>& known, std::string_view where) const {
+    library_.warnings->push_back(fmt::format("{}: {} (ignored: --lenient-keys)",
+                                             to_string(doc_->key_at(ptr)),
+                                             unknown_key_message(written, known, where)));
+  }
+
+  /// --lenient-keys: drops (and warns about) unknown keys in the nested maps
+  /// of a step kind's field, by the kind's field spec.
+  void drop_unknown_nested(json& value, const field_spec& field, const pointer& ptr) const {
+    if (field.table == nullptr) return;
+    auto prune = [&](json& map, const pointer& at) {
+      if (!map.is_object()) return;
+      std::vector<std::string> known = field_names(*field.table);
+      for (auto it = map.begin(); it != map.end();) {
+        const field_spec* inner = find_field(*field.table, it.key());
+        if (inner == nullptr) {
+          warn_unknown(it.key(), at / it.key(), known, field.table->name);
+          it = map.erase(it);
+          continue;
+        }
+        drop_unknown_nested(it.value(), *inner, at / it.key());
+        ++it;
+      }
+    };
+    if (value.is_object()) prune(value, ptr);
+    if (value.is_array())
+      for (std::size_t i = 0; i < value.size(); ++i) prune(value[i], ptr / i);
   }
 
   /// Positions for a step kind: pointers relative to the step's map, with
@@ -435,11 +483,14 @@ class suite_loader {
 }  // namespace
 
 suite load_suite(const std::string& path, const step_registry& kinds,
-                 const std::vector<std::string>& lib_dirs) {
+                 const std::vector<std::string>& lib_dirs, bool lenient_keys) {
   auto doc = load_document(path);
-  executor_library library{kinds, {}, {}, {}};
+  std::vector<std::string> warnings;
+  executor_library library{kinds, lenient_keys, &warnings, {}, {}, {}};
   library.files = find_user_executors(path, lib_dirs);
-  return suite_loader(doc, library).load(path);
+  suite loaded = suite_loader(doc, library).load(path);
+  loaded.warnings = std::move(warnings);
+  return loaded;
 }
 
 std::vector<std::string> collect_suite_files(const std::string& path) {

@@ -13,8 +13,10 @@ namespace mqttest {
 /// config_error with `file:line:col`, source line and caret. No network I/O.
 /// User executors come from `lib/` beside the suite and from `lib_dirs`.
 /// `kinds` resolves `type:`.
+/// With `lenient_keys` (for migrating a Venom tree, which drops unknown keys
+/// silently) an unknown key is a warning in suite::warnings, and ignored.
 suite load_suite(const std::string& path, const step_registry& kinds,
-                 const std::vector<std::string>& lib_dirs = {});
+                 const std::vector<std::string>& lib_dirs = {}, bool lenient_keys = false);
 
 /// Expands a path argument into suite files: a file as is; a directory into
 /// every *.yml / *.yaml below it, sorted, except in `lib/` directories

@@ -62,6 +62,7 @@ struct suite {
   std::vector<std::string> secrets;  ///< names of variables whose values are masked
   std::vector<test_case> cases;
   std::shared_ptr<const document> doc;
+  std::vector<std::string> warnings;  ///< "file:line:col: ..." (--lenient-keys)
 };
 
 }  // namespace mqttest

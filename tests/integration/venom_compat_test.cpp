@@ -101,7 +101,47 @@ TEST_CASE("a path that resolves to nothing names the segment and the nearest key
   ws.write("mqtt.yml", suite);
   cli_result r = ws.mqttest("run mqtt.yml --var addrs=" + broker.url());
   CHECK(r.status == 1);
-  CHECK_MESSAGE(contains(r.out, "result.messagesjson.messagesjson0 has no key \"uint\" (did you "
-                                "mean \"Unit\"?)"),
+  CHECK_MESSAGE(contains(r.out,
+                         "result.messagesjson.messagesjson0 has no key \"uint\" (did you "
+                         "mean \"Unit\"?)"),
                 r.out);
+}
+
+TEST_CASE("--lenient-keys: unknown keys at every level are warnings with file:line:col") {
+  local_broker broker;
+  workspace ws;
+  ws.write("tree.yml", R"(name: migrated
+owner: team-a
+testcases:
+- name: round trip
+  steps:
+  - type: mqtt
+    addrs: "{{.addrs}}"
+    clientType: publisher
+    timeot: 100
+    messages:
+    - {topic: lenient/x, payload: hi, retain: true}
+)");
+  cli_result strict = ws.mqttest("run tree.yml --var addrs=" + broker.url());
+  CHECK(strict.status == 2);
+  CHECK_MESSAGE(contains(strict.err, "tree.yml:2:1: unknown key \"owner\" in suite"), strict.err);
+
+  cli_result lenient = ws.mqttest("run --lenient-keys tree.yml --var addrs=" + broker.url());
+  CHECK_MESSAGE(lenient.status == 0, std::string(lenient.out + lenient.err));
+  CHECK(contains(lenient.err,
+                 "mqttest: warning: tree.yml:2:1: unknown key \"owner\" in suite "
+                 "(ignored: --lenient-keys)"));
+  CHECK(contains(lenient.err,
+                 "mqttest: warning: tree.yml:9:5: unknown key \"timeot\" in step "
+                 "(did you mean \"timeout\"?) (ignored: --lenient-keys)"));
+  CHECK_MESSAGE(contains(lenient.err,
+                         "mqttest: warning: tree.yml:11:39: unknown key \"retain\" in "
+                         "message (did you mean \"retained\"?) (ignored: "
+                         "--lenient-keys)"),
+                lenient.err);
+  CHECK(contains(lenient.out, "1 passed, 0 failed"));
+
+  cli_result validated = ws.mqttest("validate --lenient-keys tree.yml");
+  CHECK(validated.status == 0);
+  CHECK(contains(validated.err, "tree.yml:9:5: unknown key \"timeot\""));
 }
