@@ -9,6 +9,7 @@ packages=(
   libyaml-cpp-dev libpaho-mqttpp-dev libpaho-mqtt-dev libssl-dev libcli11-dev
   nlohmann-json3-dev doctest-dev libfmt-dev libpugixml-dev libre2-dev libvalijson-dev
   mosquitto mosquitto-clients libxml2-utils python3 perl chromium
+  clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -10,3 +10,19 @@ scripts/setup.sh "$build" -DCMAKE_BUILD_TYPE=Debug -DMQTTEST_WERROR=ON \
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=detect_leaks=1
 ctest --test-dir "$build" --output-on-failure "$@"
+
+# ThreadSanitizer (CI only): the unit and integration tests again, built with
+# -fsanitize=thread in build/tsan. Suppressions: Paho's own code only.
+if [ -n "${CI:-}" ]; then
+  tsan=build/tsan
+  cmake -S . -B "$tsan" -DCMAKE_BUILD_TYPE=Debug -DMQTTEST_WERROR=ON \
+    -DMQTTEST_SANITIZE=thread >/dev/null
+  cmake --build "$tsan" -j"$(nproc)" --target unit_tests integration_tests mqttest
+  TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1" \
+    ctest --test-dir "$tsan" --output-on-failure -j2
+fi
+
+# Fuzzing (CI only): every target of tests/fuzz for a bounded time (README "Fuzzing").
+if [ -n "${CI:-}" ]; then
+  scripts/fuzz.sh "${MQTTEST_FUZZ_SECONDS:-60}"
+fi

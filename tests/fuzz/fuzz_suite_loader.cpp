@@ -33,6 +33,7 @@ const std::filesystem::path& suite_file() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace mqttest;
   static const step_registry kinds{&mqtt_step_kind};
+  if (fuzz::yaml_cpp_loops(fuzz::input_text(data, size))) return 0;
   {
     std::ofstream out(suite_file(), std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
