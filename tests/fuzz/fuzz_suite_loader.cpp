@@ -18,8 +18,7 @@ namespace {
 /// The directory lives as long as the process; removed at exit.
 const std::filesystem::path& suite_file() {
   static const std::filesystem::path file = [] {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "mqttest-fuzz-XXXXXX").string();
+    std::string pattern = (std::filesystem::temp_directory_path() / "mqttest-fuzz-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) std::abort();
     static const std::filesystem::path dir = pattern;
     std::atexit([] { std::filesystem::remove_all(dir); });
