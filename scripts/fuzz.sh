@@ -76,7 +76,7 @@ for target in "${targets[@]}"; do
   if grep -qx "$target" "$work/failed" 2>/dev/null; then
     status=1
     echo "FAIL  $target"
-    grep -E '^(==[0-9]+==ERROR|SUMMARY|invariant broken|.*runtime error)' "$log" | head -5 | sed 's/^/      /'
+    grep -E '^(==[0-9]+==ERROR|SUMMARY|invariant broken|terminate called|  what\(\)|.*runtime error)' "$log" | head -6 | sed 's/^/      /'
     artifact=$(grep -o "Test unit written to .*" "$log" | sed 's/Test unit written to //' | tail -1)
     echo "      reproducer: ${artifact:-none written (see the log below)}"
     echo "      replay:     $build/tests/fuzz/$target ${artifact:-}"

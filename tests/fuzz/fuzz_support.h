@@ -75,6 +75,14 @@ inline bool yaml_cpp_loops(const std::string& text) {
   return false;
 }
 
+/// Known, open (being fixed in executor/core, executor/lang and the MQTT
+/// field checks): an error message that quotes a value holding bytes that are
+/// not UTF-8 throws json type_error 316 and aborts (`retained: tr\x82e`,
+/// `{{ randNumeric "\xae" }}`). The YAML and template targets skip such input
+/// until then, since every run finds it within a minute; remove the skip with
+/// the fix.
+inline bool skip_non_utf8(const std::string& text) { return !is_utf8(text); }
+
 /// A step result like the MQTT kind's, for paths and assertions to read.
 inline const nlohmann::json& sample_data() {
   using nlohmann::json;

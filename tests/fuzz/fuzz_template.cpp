@@ -6,6 +6,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace mqttest;
   std::string text = fuzz::input_text(data, size);
+  if (fuzz::skip_non_utf8(text)) return 0;
   bool checked = true;
   try {
     check_template(text);
