@@ -33,7 +33,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace mqttest;
   static const step_registry kinds{&mqtt_step_kind};
   std::string text = fuzz::input_text(data, size);
-  if (fuzz::yaml_cpp_loops(text) || fuzz::skip_non_utf8(text)) return 0;
+  // A NUL among the first 4 bytes makes yaml-cpp read UTF-16/UTF-32, and its
+  // syntax errors then quote bytes that are not UTF-8 (`\x1c\0\0\0...`): the
+  // same open class as skip_non_utf8.
+  if (fuzz::yaml_cpp_loops(text) || fuzz::skip_non_utf8(text) || text.find('\0') < 4) return 0;
   {
     std::ofstream out(suite_file(), std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
