@@ -17,3 +17,22 @@ MQTTEST_PAHO_TUNING=off ctest --test-dir "$build" -j2 --output-on-failure -L bro
 
 # The Release .deb: built, checked, installed, run on the examples, removed.
 bash scripts/package_test.sh
+
+# ThreadSanitizer (CI only): the unit and integration tests again, built with
+# -fsanitize=thread in build/tsan. Suppressions: Paho's own code only.
+if [ -n "${CI:-}" ]; then
+  tsan=build/tsan
+  cmake -S . -B "$tsan" -DCMAKE_BUILD_TYPE=Debug -DMQTTEST_WERROR=ON \
+    -DMQTTEST_SANITIZE=thread >/dev/null
+  cmake --build "$tsan" -j"$(nproc)" --target unit_tests integration_tests mqttest
+  # Left out: tests that bound a time or the start-up of a signal handler,
+  # tuned for uninstrumented builds (TSan slows every step several times).
+  slow='request/response: the reply|sequential steps in one process|defect 2 and 9|SIGINT: exit 130'
+  TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1" \
+    ctest --test-dir "$tsan" --output-on-failure -j2 -E "$slow"
+fi
+
+# Fuzzing (CI only): every target of tests/fuzz for a bounded time (README "Fuzzing").
+if [ -n "${CI:-}" ]; then
+  scripts/fuzz.sh "${MQTTEST_FUZZ_SECONDS:-60}"
+fi

@@ -217,7 +217,7 @@ std::string encode_payload(const json& value, codec how) {
   return text;
 }
 
-json decode_payload(const std::string& bytes, codec how, std::string* why) {
+json decode_payload(const std::string& bytes, codec how, std::string* why) try {
   using format = nlohmann::detail::input_format_t;
   switch (how) {
     case codec::json:
@@ -233,6 +233,11 @@ json decode_payload(const std::string& bytes, codec how, std::string* why) {
     case codec::msgpack:
       return decode_structured(bytes, format::msgpack, why);
   }
+  return nullptr;
+} catch (const json::exception& e) {
+  // from_cbor/from_msgpack throw despite allow_exceptions=false when a
+  // declared length exceeds max_size() (out_of_range.408).
+  if (why != nullptr) *why = std::string("not decodable: ") + e.what();
   return nullptr;
 }
 
