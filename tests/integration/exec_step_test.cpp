@@ -53,6 +53,7 @@ testcases:
       echo '{"sent": 3}'
     assertions:
     - result.code ShouldEqual 0
+    - result.code ShouldEqual "0"
     - result.systemoutjson.sent ShouldEqual 3
   - type: mqtt
     addrs: "{{.addrs}}"
