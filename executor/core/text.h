@@ -12,6 +12,10 @@ inline constexpr std::string_view kWhitespace = " \t\n\r\v\f";
 /// ASCII lower case; other bytes (UTF-8 included) stay as they are, whatever the locale.
 char to_lower(char c);
 std::string to_lower(std::string_view text);
+std::string to_upper(std::string_view text);
+
+/// Standard base64 (RFC 4648, with padding).
+std::string base64_encode(std::string_view bytes);
 
 /// Equal but for ASCII case (`clientId` and `CLIENTID`).
 bool iequals(std::string_view a, std::string_view b);

@@ -14,13 +14,25 @@ constexpr std::string_view mask_text = "****";
 
 }  // namespace
 
-void secret_mask::add(const json& value) {
-  if (value.is_null()) return;
-  std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+void secret_mask::add_text(const std::string& text) {
   if (text.empty() || std::find(values_.begin(), values_.end(), text) != values_.end()) return;
   values_.push_back(text);
   std::sort(values_.begin(), values_.end(),
             [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+}
+
+void secret_mask::add(const json& value) {
+  if (value.is_null()) return;
+  std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+  add_text(text);
+  // The forms a secret is printed in besides itself: JSON-escaped (a quote or
+  // backslash in an assertion's `actual`), and what the upper, lower and
+  // b64enc template helpers make of it.
+  std::string escaped = json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+  add_text(escaped.substr(1, escaped.size() - 2));
+  add_text(to_upper(text));
+  add_text(to_lower(text));
+  add_text(base64_encode(text));
 }
 
 void secret_mask::add_passwords(const json& fields) {
@@ -31,10 +43,25 @@ void secret_mask::add_passwords(const json& fields) {
       std::string name = to_lower(key);
       if ((name == "password" || name == "keypassword") && !item.is_structured())
         add(item);
+      else if (name == "addrs" && item.is_string())
+        add_url_password(item.get<std::string>());
       else
         add_passwords(item);
     }
   }
+}
+
+void secret_mask::add_url_password(const std::string& url) {
+  // scheme://user:password@host...: the password never reaches a report.
+  std::size_t start = url.find("://");
+  if (start == std::string::npos) return;
+  start += 3;
+  std::size_t at = url.find('@', start);
+  std::size_t slash = url.find('/', start);
+  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return;
+  std::size_t colon = url.find(':', start);
+  if (colon == std::string::npos || colon > at) return;
+  add(url.substr(colon + 1, at - colon - 1));
 }
 
 std::string secret_mask::apply(std::string text) const {

@@ -1,10 +1,8 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
-
 
 namespace mqttest {
 
@@ -12,10 +10,12 @@ namespace mqttest {
 /// every string of a report (result JSON, errors, assertions, info).
 class secret_mask {
  public:
-  /// Adds a value (non-strings by their text); empty values are ignored.
+  /// Adds a value (non-strings by their text) and the forms it is printed
+  /// in: JSON-escaped, upper and lower case, base64. Empty values are ignored.
   void add(const nlohmann::json& value);
   /// Adds the value of every field named password / keyPassword (any case,
-  /// at any depth) in expanded step fields.
+  /// at any depth) in expanded step fields, and the password of a
+  /// `user:password@` in `addrs`.
   void add_passwords(const nlohmann::json& fields);
   bool empty() const { return values_.empty(); }
 
@@ -23,6 +23,9 @@ class secret_mask {
   nlohmann::json apply(const nlohmann::json& value) const;
 
  private:
+  void add_text(const std::string& text);
+  void add_url_password(const std::string& url);
+
   std::vector<std::string> values_;  ///< longest first
 };
 

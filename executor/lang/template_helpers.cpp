@@ -155,19 +155,7 @@ json h_from_json(const args_t& a) {
 constexpr std::string_view b64_alphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-json h_b64enc(const args_t& a) {
-  std::string s = text_of(a[0]), out;
-  for (std::size_t i = 0; i < s.size(); i += 3) {
-    std::uint32_t n = static_cast<unsigned char>(s[i]) << 16;
-    if (i + 1 < s.size()) n |= static_cast<unsigned char>(s[i + 1]) << 8;
-    if (i + 2 < s.size()) n |= static_cast<unsigned char>(s[i + 2]);
-    out += b64_alphabet[n >> 18 & 63];
-    out += b64_alphabet[n >> 12 & 63];
-    out += i + 1 < s.size() ? b64_alphabet[n >> 6 & 63] : '=';
-    out += i + 2 < s.size() ? b64_alphabet[n & 63] : '=';
-  }
-  return out;
-}
+json h_b64enc(const args_t& a) { return base64_encode(text_of(a[0])); }
 
 json h_b64dec(const args_t& a) {
   const std::string& s = str("b64dec", a[0]);

@@ -1,7 +1,8 @@
-#include "executor/engine/report.h"
 #include "executor/lang/secrets.h"
 
 #include <doctest/doctest.h>
+
+#include "executor/engine/report.h"
 
 using namespace mqttest;
 using nlohmann::json;
@@ -57,4 +58,23 @@ TEST_CASE("longer secrets are masked before shorter ones they contain") {
   mask.add("abc");
   mask.add("abcdef");
   CHECK(mask.apply(std::string("abcdef abc")) == "**** ****");
+}
+
+TEST_CASE("a secret is masked also JSON-escaped, in upper and lower case and in base64") {
+  secret_mask mask;
+  mask.add(R"(pa"ss\word)");
+  // How an assertion renders it: JSON text with the quote and backslash escaped.
+  CHECK(mask.apply(json(R"(x pa"ss\word y)").dump()) == R"("x **** y")");
+  CHECK(mask.apply(std::string(R"(PA"SS\WORD and pa"ss\word)")) == "**** and ****");
+  CHECK(mask.apply(std::string("cGEic3Ncd29yZA==")) == "****");  // b64enc
+}
+
+TEST_CASE("the password of user:password@ in addrs is a secret") {
+  secret_mask mask;
+  mask.add_passwords(json{{"addrs", "tcp://alice:s3cret@broker:1883"}});
+  CHECK(mask.apply(std::string("connect to tcp://alice:s3cret@broker:1883 failed")) ==
+        "connect to tcp://alice:****@broker:1883 failed");
+  secret_mask none;
+  none.add_passwords(json{{"addrs", "tcp://broker:1883/path@x"}});
+  CHECK(none.empty());
 }
