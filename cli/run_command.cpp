@@ -115,6 +115,9 @@ void setup_run_command(CLI::App& app, int& exit_status) {
 }
 
 int run_command(const run_command_options& options) {
+  // First: a signal from here on (say, during --local-broker start-up) ends
+  // the run through the runner, with reports and the broker stopped.
+  const std::atomic<bool>& interrupted = install_interrupt_handler();
   try {
     run_options run;
     run.vars = external_vars({options.var_files, environment_entries(), options.vars});
@@ -137,6 +140,7 @@ int run_command(const run_command_options& options) {
       try {
         broker.emplace();
       } catch (const std::exception& e) {
+        if (interrupted.load()) return exit_interrupted;
         std::cerr << "mqttest: --local-broker: " << e.what() << '\n';
         return exit_usage;
       }
@@ -162,7 +166,7 @@ int run_command(const run_command_options& options) {
 
     run.stop_on_failure = options.stop_on_failure;
     run.verbosity = options.verbosity;
-    run.interrupted = &install_interrupt_handler();
+    run.interrupted = &interrupted;
     run_report report;
     if (options.jobs > 1 && suites.size() > 1) {
       parallel_options parallel{options.jobs, child_args(options, broker), options.stop_on_failure,

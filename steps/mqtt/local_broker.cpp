@@ -169,6 +169,9 @@ pid_t spawn(const std::string& exe, const std::string& conf, const std::string& 
     // Only async-signal-safe calls between fork and exec.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) ::_exit(127);
+    // Its own process group: a terminal's Ctrl-C reaches mqttest, which
+    // stops the broker by PID after writing its reports.
+    ::setpgid(0, 0);
     int null_fd = ::open("/dev/null", O_RDWR);
     int err_fd = ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (null_fd < 0 || err_fd < 0) ::_exit(127);

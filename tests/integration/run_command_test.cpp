@@ -2,7 +2,6 @@
 // regression test for each of Venom's defects (venom-mqtt.md).
 
 #include <doctest/doctest.h>
-
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -306,8 +305,9 @@ TEST_CASE("defect 10: a misspelt key is a load error with position and did-you-m
 )");
   cli_result r = ws.mqttest("run typo.yml");
   CHECK(r.status == 2);
-  CHECK(r.err.find("typo.yml:7:5: unknown key \"client_id\" in step (did you mean \"clientId\"?)") !=
-        std::string::npos);
+  CHECK(
+      r.err.find("typo.yml:7:5: unknown key \"client_id\" in step (did you mean \"clientId\"?)") !=
+      std::string::npos);
   CHECK(r.err.find("    client_id: x\n") != std::string::npos);
   CHECK(r.err.find("    ^") != std::string::npos);
   CHECK(r.out.empty());
@@ -352,7 +352,8 @@ TEST_CASE("defect 12: load errors exit 2; failures report file:line") {
   }
   SUBCASE("a failed assertion names its file and line") {
     local_broker broker;
-    ws.write("fail.yml", round_trip_suite + std::string("    - result.topics.topics0 ShouldEqual rt/b\n"));
+    ws.write("fail.yml",
+             round_trip_suite + std::string("    - result.topics.topics0 ShouldEqual rt/b\n"));
     cli_result r = ws.mqttest("run fail.yml " + var_addrs(broker));
     CHECK(r.status == 1);
     CHECK(r.out.find("fail.yml:20") != std::string::npos);
@@ -416,7 +417,8 @@ TEST_CASE("JUnit report: written even when tests fail, validates against the XSD
     topics: [never/arrives]
     timeout: 200
 )"));
-  cli_result r = ws.mqttest("run mixed.yml --format junit --output-dir reports " + var_addrs(broker));
+  cli_result r =
+      ws.mqttest("run mixed.yml --format junit --output-dir reports " + var_addrs(broker));
   CHECK(r.status == 1);
   auto report = ws.dir() / "reports" / "mqttest-junit.xml";
   REQUIRE(std::filesystem::exists(report));
@@ -428,7 +430,8 @@ TEST_CASE("JUnit report: written even when tests fail, validates against the XSD
   // need not sit beside shared/.
   std::string xsd = std::string(MQTTEST_SOURCE_DIR) + "/tests/unit/golden/JUnit.xsd";
   REQUIRE(std::filesystem::exists(xsd));
-  std::string check = "xmllint --noout --schema '" + xsd + "' '" + report.string() + "' 2>/dev/null";
+  std::string check =
+      "xmllint --noout --schema '" + xsd + "' '" + report.string() + "' 2>/dev/null";
   CHECK(std::system(check.c_str()) == 0);
   // nothing else left behind: only the report in the output dir
   int files = 0;
@@ -445,7 +448,8 @@ TEST_CASE("--local-broker runs suites against a private broker and stops it") {
   cli_result r = ws.mqttest("run --local-broker rt.yml");
   CHECK(r.status == 0);
   CHECK(r.out.find("1 passed, 0 failed") != std::string::npos);
-  cli_result missing = ws.mqttest("run --local-broker rt.yml", "MQTTEST_MOSQUITTO=/nonexistent/mosquitto");
+  cli_result missing =
+      ws.mqttest("run --local-broker rt.yml", "MQTTEST_MOSQUITTO=/nonexistent/mosquitto");
   CHECK(missing.status == 2);
   CHECK(missing.err.find("mosquitto") != std::string::npos);
 }
@@ -462,9 +466,10 @@ TEST_CASE("SIGINT: exit 130, the report is still written and the local broker st
     timeout: 30000
 )");
   std::filesystem::create_directory(ws.dir() / "tmp");  // the private broker's data dir goes here
-  std::string command = "cd '" + ws.dir().string() + "' && TMPDIR='" + (ws.dir() / "tmp").string() +
-                        "' exec '" MQTTEST_BINARY
-                        "' run --local-broker long.yml --format junit --output-dir out >.out 2>.err";
+  std::string command =
+      "cd '" + ws.dir().string() + "' && TMPDIR='" + (ws.dir() / "tmp").string() +
+      "' exec '" MQTTEST_BINARY
+      "' run --local-broker long.yml --format junit --output-dir out >.out 2>.err";
   pid_t child = fork();
   REQUIRE(child >= 0);
   if (child == 0) {
@@ -522,4 +527,37 @@ TEST_CASE("a persistent session survives a broker restart between register and c
   cli_result r = ws.mqttest("run collect.yml " + var_addrs(broker));
   CHECK(r.status == 0);
   CHECK(r.out.find("1 passed, 0 failed") != std::string::npos);
+}
+
+TEST_CASE("a signal during --local-broker start-up: exit 130, reports written, nothing left") {
+  workspace ws;
+  ws.write("s.yml",
+           "testcases:\n- name: c\n  steps:\n  - {type: mqtt, addrs: \"{{.addrs}}\", "
+           "clientType: subscriber, topics: [never], timeout: 3000}\n");
+  std::filesystem::path tmp = ws.dir() / "tmp";
+  for (int sig : {SIGTERM, SIGINT}) {
+    std::filesystem::create_directories(tmp);
+    std::string command = "cd '" + ws.dir().string() + "' && TMPDIR='" + tmp.string() +
+                          "' exec '" MQTTEST_BINARY
+                          "' run --local-broker s.yml --format junit --output-dir out "
+                          ">.out 2>.err";
+    pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    // The moment the private broker's directory exists, it is starting.
+    for (int i = 0; i < 5000 && std::filesystem::is_empty(tmp); ++i)
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    ::kill(child, sig);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    CAPTURE(sig);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 130);
+    CHECK(std::filesystem::exists(ws.dir() / "out" / "mqttest-junit.xml"));
+    CHECK(std::filesystem::is_empty(tmp));  // the broker stopped, its directory removed
+    std::filesystem::remove_all(ws.dir() / "out");
+  }
 }
