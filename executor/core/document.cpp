@@ -205,7 +205,23 @@ class event_checker final : public YAML::EventHandler {
   explicit event_checker(const document& doc)
       : doc_(doc), max_depth_(limit_value(kMaxYamlDepth)), max_nodes_(limit_value(kMaxYamlNodes)) {}
 
-  void OnDocumentStart(const YAML::Mark&) override {}
+  /// A suite is one document. yaml-cpp 0.7 reports a stray "," at the top
+  /// level as an endless run of empty documents that never move past it.
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++documents_ == 1) {
+      first_document_ = mark;
+      return;
+    }
+    if (mark.line == first_document_.line && mark.column == first_document_.column) {
+      std::size_t line = static_cast<std::size_t>(mark.line);
+      std::size_t column = static_cast<std::size_t>(mark.column);
+      std::string at = line < doc_.lines.size() && column < doc_.lines[line].size()
+                           ? std::string(1, doc_.lines[line][column])
+                           : "";
+      throw error(mark, fmt::format("YAML syntax error: unexpected \"{}\"", at));
+    }
+    first_document_ = mark;  // a real second document: the loader names it
+  }
   void OnDocumentEnd() override {}
 
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
@@ -250,6 +266,8 @@ class event_checker final : public YAML::EventHandler {
   void OnAnchor(const YAML::Mark&, const std::string& name) override { last_anchor_name_ = name; }
 
  private:
+  std::size_t documents_ = 0;
+  YAML::Mark first_document_;
   struct shape {
     std::size_t nodes;
     std::size_t depth;  ///< levels of maps and lists, 0 for a scalar

@@ -360,3 +360,18 @@ TEST_CASE("client ids: invalid UTF-8 is a config error, not MQTT error [-5]") {
                        "s.yml:1:1: \"clientId\" is not valid UTF-8 (MQTT client ids are UTF-8)",
                        config_error);
 }
+
+TEST_CASE("a stray top-level comma is a syntax error, not an endless run of documents") {
+  for (const char* text : {",", ", a\n", "a: 1\n,\n"}) {
+    CAPTURE(text);
+    try {
+      parse_document(text, "s.yml");
+      FAIL("no error");
+    } catch (const config_error& e) {
+      CHECK(std::string(e.what()).find("YAML syntax error") != std::string::npos);
+    }
+  }
+  CHECK_THROWS_WITH_AS(
+      parse_document("a: 1\n---\nb: 2\n", "s.yml"),
+      doctest::Contains("a suite file holds one YAML document, found a second one"), config_error);
+}
