@@ -34,8 +34,10 @@ std::atomic<bool> send_waited{false};
 std::atomic<bool> self_test_done{false};
 std::atomic<bool> notice_taken{false};
 
-std::mutex seen_mutex;
-std::condition_variable seen_changed;  ///< a note_*_wait() saw its first wait
+// Never destroyed: Paho's threads outlive main() and may note their first
+// wait while static destructors run (TSan saw that race at exit).
+std::mutex& seen_mutex = *new std::mutex;
+std::condition_variable& seen_changed = *new std::condition_variable;  ///< a first wait was seen
 
 std::mutex reason_mutex;
 std::string off_reason;  ///< guarded by reason_mutex
