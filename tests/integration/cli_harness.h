@@ -53,14 +53,7 @@ class workspace {
   cli_result mqttest(const std::string& args, const std::string& env = {}) const {
     std::string command = "cd '" + dir_.string() + "' && " + env + " '" MQTTEST_BINARY "' " +
                           args + " >.out 2>.err </dev/null";
-    int raw = std::system(command.c_str());
-    cli_result result;
-    result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-    result.out = read_text(dir_ / ".out");
-    result.err = read_text(dir_ / ".err");
-    std::filesystem::remove(dir_ / ".out");
-    std::filesystem::remove(dir_ / ".err");
-    return result;
+    return collect(std::system(command.c_str()));
   }
 
   /// Runs `mqttest <args>` like mqttest(), sends it `sig` after `delay` and waits.
@@ -77,6 +70,12 @@ class workspace {
     ::kill(child, sig);
     int raw = 0;
     ::waitpid(child, &raw, 0);
+    return collect(raw);
+  }
+
+ private:
+  /// The exit status of a finished run and what it wrote to .out and .err.
+  cli_result collect(int raw) const {
     cli_result result;
     result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
     result.out = read_text(dir_ / ".out");
@@ -86,7 +85,6 @@ class workspace {
     return result;
   }
 
- private:
   std::filesystem::path dir_;
 };
 
