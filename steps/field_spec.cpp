@@ -8,6 +8,7 @@
 #include <climits>
 
 #include "executor/core/errors.h"
+#include "executor/core/value_compare.h"
 
 namespace mqttest {
 namespace {
@@ -273,7 +274,7 @@ std::optional<std::string> field_reader::string(std::string_view name) const {
   if (skip(name)) return std::nullopt;
   const json& value = *raw(name);
   if (!value.is_string())
-    fail(at(name), fmt::format("\"{}\" must be a string, got {}", name, value.dump()));
+    fail(at(name), fmt::format("\"{}\" must be a string, got {}", name, render(value)));
   return value.get<std::string>();
 }
 
@@ -288,7 +289,7 @@ std::optional<std::string> field_reader::text(std::string_view name) const {
   bool scalar_ok = !as_written || field.type == value_type::scalar;
   if (scalar_ok && (value.is_number() || value.is_boolean())) return value.dump();
   if (value.is_null() && (!as_written || field.nullable)) return std::string();
-  fail(at(name), fmt::format("\"{}\" must be a string, got {}", name, value.dump()));
+  fail(at(name), fmt::format("\"{}\" must be a string, got {}", name, render(value)));
 }
 
 std::optional<bool> field_reader::boolean(std::string_view name) const {
@@ -300,7 +301,7 @@ std::optional<bool> field_reader::boolean(std::string_view name) const {
     if (same_key(text, "true")) return true;
     if (same_key(text, "false")) return false;
   }
-  fail(at(name), fmt::format("\"{}\" must be true or false, got {}", name, value.dump()));
+  fail(at(name), fmt::format("\"{}\" must be true or false, got {}", name, render(value)));
 }
 
 std::optional<long long> field_reader::integer(std::string_view name) const {
@@ -320,10 +321,11 @@ std::optional<long long> field_reader::integer(std::string_view name) const {
     if (error == std::errc() && end == text.data() + text.size() && !text.empty()) number = parsed;
   }
   if (!number)
-    fail(at(name), fmt::format("\"{}\" must be {}, got {}", name, field.type_expect, value.dump()));
+    fail(at(name),
+         fmt::format("\"{}\" must be {}, got {}", name, field.type_expect, render(value)));
   if (*number < field.min || *number > field.max)
     fail(at(name),
-         fmt::format("\"{}\" must be {}, got {}", name, field.range_expect, value.dump()));
+         fmt::format("\"{}\" must be {}, got {}", name, field.range_expect, render(value)));
   return number;
 }
 
@@ -334,9 +336,10 @@ std::optional<std::string> field_reader::choice(std::string_view name) const {
   if (const json* match = matching_choice(field, value)) return choice_text(*match);
   if (!field.suggest)
     fail(at(name),
-         fmt::format("\"{}\" must be {}, got {}", name, field.range_expect, value.dump()));
+         fmt::format("\"{}\" must be {}, got {}", name, field.range_expect, render(value)));
   if (!value.is_string())
-    fail(at(name), fmt::format("\"{}\" must be {}, got {}", name, field.type_expect, value.dump()));
+    fail(at(name),
+         fmt::format("\"{}\" must be {}, got {}", name, field.type_expect, render(value)));
   const auto& text = value.get_ref<const std::string&>();
   std::vector<std::string> words;
   for (const json& choice : field.choices) words.push_back(choice_text(choice));
@@ -380,7 +383,8 @@ std::optional<std::map<std::string, std::string>> field_reader::string_map(
     else if (item.is_number() || item.is_boolean())
       entries[key] = item.dump();
     else
-      fail(at(name) / key, fmt::format("\"{}\" values must be strings, got {}", name, item.dump()));
+      fail(at(name) / key,
+           fmt::format("\"{}\" values must be strings, got {}", name, render(item)));
   }
   return entries;
 }

@@ -7,6 +7,7 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -196,6 +197,33 @@ std::string normalize_line_breaks(std::string text) {
   return text;
 }
 
+/// The line and column (in characters) of byte `at` of `text`.
+position position_of(const std::string& text, std::size_t at, const std::string& name) {
+  std::size_t line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
+  line_start = line_start == std::string::npos || at == 0 ? 0 : line_start + 1;
+  int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + at, '\n'));
+  int column = 1;
+  for (std::size_t i = line_start; i < at; ++i)
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++column;
+  return {name, line, column};
+}
+
+/// A suite is UTF-8 text. yaml-cpp would read a file with a UTF-16 or UTF-32
+/// byte order mark, or with NULs among its first bytes, as UTF-16/32, and
+/// stop reading a line at a NUL: either way its errors and values would no
+/// longer match the file.
+void check_text(const std::string& text, const document& doc) {
+  if (text.starts_with("\xFE\xFF") || text.starts_with("\xFF\xFE") ||
+      text.starts_with(std::string_view("\0\0\xFE\xFF", 4)))
+    throw doc.error({doc.file, 1, 1},
+                    "the file starts with a UTF-16 or UTF-32 byte order mark: a suite is UTF-8 "
+                    "text (convert it, e.g. with iconv -t UTF-8)");
+  if (std::size_t at = text.find('\0'); at != std::string::npos)
+    throw doc.error(position_of(text, at, doc.file),
+                    "NUL byte in the file: a suite is UTF-8 text (is this a UTF-16 or binary "
+                    "file?)");
+}
+
 /// Walks the parser's events before any node is built and rejects what
 /// would blow up the build: invalid UTF-8 in a key or a scalar, nesting
 /// beyond the depth limit, aliases that expand beyond the node limit
@@ -341,6 +369,7 @@ std::optional<std::shared_ptr<document>> parse(const std::string& raw, const std
   auto doc = std::make_shared<document>();
   doc->file = name;
   doc->lines = split_lines(text);
+  check_text(text, *doc);
   std::vector<YAML::Node> nodes;
   try {
     std::istringstream in(text);

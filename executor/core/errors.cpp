@@ -1,11 +1,12 @@
 #include "executor/core/errors.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "executor/core/text.h"
+#include "executor/core/utf8.h"
 
 namespace mqttest {
 
@@ -21,7 +22,9 @@ std::string describe(const position& where, const std::string& message,
                      const std::string& source_line) {
   std::string text = where.file.empty() ? message : to_string(where) + ": " + message;
   if (!source_line.empty() && where.column > 0) {
-    text += fmt::format("\n    {}\n    {}^", source_line, std::string(where.column - 1, ' '));
+    std::string shown;  // a NUL would end what() there: shown as U+2400, one column too
+    for (char c : source_line) shown += c == '\0' ? std::string("\u2400") : std::string(1, c);
+    text += fmt::format("\n    {}\n    {}^", shown, std::string(where.column - 1, ' '));
   }
   return text;
 }
@@ -44,10 +47,12 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+// Messages quote what the user wrote, which may not be UTF-8 (a byte in a
+// value, a YAML escape to a surrogate); they end up in JSON and XML reports.
 config_error::config_error(position where, std::string message, std::string source_line)
-    : std::runtime_error(describe(where, message, source_line)),
+    : std::runtime_error(utf8_text(describe(where, message, source_line))),
       where_(std::move(where)),
-      message_(std::move(message)) {}
+      message_(utf8_text(message)) {}
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
   std::string best;

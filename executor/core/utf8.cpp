@@ -26,4 +26,21 @@ std::size_t invalid_utf8_at(std::string_view s) {
   return std::string_view::npos;
 }
 
+std::string utf8_text(std::string_view bytes) {
+  if (invalid_utf8_at(bytes) == std::string_view::npos) return std::string(bytes);
+  std::string out;
+  out.reserve(bytes.size());
+  for (std::size_t i = 0; i < bytes.size();) {
+    std::size_t length = utf8_sequence(bytes, i);
+    if (length == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(bytes.substr(i, length));
+      i += length;
+    }
+  }
+  return out;
+}
+
 }  // namespace mqttest

@@ -23,7 +23,8 @@ void secret_mask::add_text(const std::string& text) {
 
 void secret_mask::add(const json& value) {
   if (value.is_null()) return;
-  std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+  std::string text = value.is_string() ? value.get<std::string>()
+                                       : value.dump(-1, ' ', false, json::error_handler_t::replace);
   add_text(text);
   // The forms a secret is printed in besides itself: JSON-escaped (a quote or
   // backslash in an assertion's `actual`), and what the upper, lower and

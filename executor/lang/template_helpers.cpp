@@ -20,7 +20,7 @@ using args_t = std::vector<json>;
 
 [[noreturn]] void wrong_type(std::string_view helper, std::string_view wanted, const json& got) {
   throw template_error(
-      fmt::format("{}: expects {}, got {} ({})", helper, wanted, kind_phrase(got), got.dump()));
+      fmt::format("{}: expects {}, got {} ({})", helper, wanted, kind_phrase(got), render(got)));
 }
 
 const std::string& str(std::string_view helper, const json& value) {
@@ -65,7 +65,9 @@ double real(std::string_view helper, const json& value) {
   wrong_type(helper, "a number", value);
 }
 
-std::string text_of(const json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
+std::string text_of(const json& value) {
+  return value.is_string() ? value.get<std::string>() : render(value);
+}
 
 std::string map_chars(const std::string& s, int (*f)(int)) {
   std::string out = s;
@@ -117,7 +119,7 @@ json h_default(const args_t& a) { return is_empty_value(a[1]) ? a[0] : a[1]; }
 
 json h_quote(const args_t& a) {
   std::vector<std::string> parts;
-  for (const json& v : a) parts.push_back(json(text_of(v)).dump());
+  for (const json& v : a) parts.push_back(render(json(text_of(v))));
   return fmt::format("{}", fmt::join(parts, " "));
 }
 
@@ -141,14 +143,16 @@ std::string indent_text(std::string_view helper, const args_t& a) {
 
 json h_indent(const args_t& a) { return indent_text("indent", a); }
 json h_nindent(const args_t& a) { return fmt::format("\n{}", indent_text("nindent", a)); }
-json h_to_json(const args_t& a) { return a[0].dump(); }
-json h_to_pretty_json(const args_t& a) { return a[0].dump(2); }
+json h_to_json(const args_t& a) { return render(a[0]); }
+json h_to_pretty_json(const args_t& a) {
+  return a[0].dump(2, ' ', false, json::error_handler_t::replace);
+}
 
 json h_from_json(const args_t& a) {
   const std::string& s = str("fromJSON", a[0]);
   json parsed = json::parse(s, nullptr, false);
   if (parsed.is_discarded())
-    throw template_error(fmt::format("fromJSON: not valid JSON: {}", json(s).dump()));
+    throw template_error(fmt::format("fromJSON: not valid JSON: {}", render(json(s))));
   return parsed;
 }
 
@@ -166,7 +170,7 @@ json h_b64dec(const args_t& a) {
     if (c == '=') break;
     std::size_t v = b64_alphabet.find(c);
     if (v == std::string_view::npos)
-      throw template_error(fmt::format("b64dec: not valid base64: {}", json(s).dump()));
+      throw template_error(fmt::format("b64dec: not valid base64: {}", render(json(s))));
     bits = bits << 6 | static_cast<std::uint32_t>(v);
     if ((count += 6) >= 8) {
       count -= 8;

@@ -14,6 +14,7 @@
 #include "executor/core/errors.h"
 #include "executor/core/result_path.h"
 #include "executor/core/text.h"
+#include "executor/core/utf8.h"
 #include "executor/lang/template_helpers.h"
 
 namespace mqttest {
@@ -104,6 +105,12 @@ struct pipeline {
   std::vector<command> commands;
 };
 
+/// The character at byte `at`: all of a multi-byte UTF-8 sequence, not its
+/// first byte alone (error messages must stay UTF-8).
+std::string_view character_at(std::string_view text, std::size_t at) {
+  return text.substr(at, std::max<std::size_t>(utf8_sequence(text, at), 1));
+}
+
 bool is_field_char(char c) {
   return !std::isspace(static_cast<unsigned char>(c)) && std::string_view("|()\"`{}.").find(c) == std::string_view::npos;
 }
@@ -117,7 +124,8 @@ class action_parser {
     pipeline p = parse_pipeline();
     skip_blanks();
     if (at_ < text_.size())
-      throw template_error(fmt::format("unexpected \"{}\" in template \"{{{{{}}}}}\"", text_[at_], text_));
+      throw template_error(fmt::format("unexpected \"{}\" in template \"{{{{{}}}}}\"",
+                                       character_at(text_, at_), text_));
     return p;
   }
 
@@ -181,7 +189,8 @@ class action_parser {
          std::isdigit(static_cast<unsigned char>(text_[at_ + 1]))))
       return parse_number();
     if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') return parse_word();
-    throw template_error(fmt::format("unexpected \"{}\" in template \"{{{{{}}}}}\"", c, text_));
+    throw template_error(fmt::format("unexpected \"{}\" in template \"{{{{{}}}}}\"",
+                                     character_at(text_, at_), text_));
   }
 
   operand parse_group() {
@@ -393,7 +402,8 @@ json evaluate(std::string_view body, const json& vars, bool& is_comment) {
 }
 
 std::string render(const json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
+  return value.is_string() ? value.get<std::string>()
+                           : value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 void check_interrupt(const expansion_context& context) {

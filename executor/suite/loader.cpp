@@ -295,7 +295,7 @@ class suite_loader {
     throw doc_->error(doc_->value_at(ptr),
                       fmt::format("\"range\" must be a list, a map, an integer >= 0 or a template, "
                                   "got {} ({})",
-                                  kind_phrase(value), value.dump()));
+                                  kind_phrase(value), render(value)));
   }
 
   json load_count(const pointer& ptr, std::string_view name, bool integer) {
@@ -305,7 +305,7 @@ class suite_loader {
     if (ok && value.get<double>() >= 0) return value;
     throw doc_->error(doc_->value_at(ptr),
                       fmt::format("\"{}\" must be {} >= 0, got {}", name,
-                                  integer ? "an integer" : "a number of seconds", value.dump()));
+                                  integer ? "an integer" : "a number of seconds", render(value)));
   }
 
   std::vector<assertion> load_assertions(const pointer& ptr, std::string_view name = "assertions") {

@@ -45,9 +45,11 @@ class depth_limited_builder {
   bool number_float(json::number_float_t v, const json::string_t& s) {
     return dom_.number_float(v, s);
   }
-  bool string(json::string_t& v) { return dom_.string(v); }
+  // CBOR and MessagePack text strings are not checked for UTF-8 by the
+  // parser; the result is JSON, whose strings must be.
+  bool string(json::string_t& v) { return dom_.string(valid(v)); }
   bool binary(json::binary_t& v) { return dom_.binary(v); }
-  bool key(json::string_t& v) { return dom_.key(v); }
+  bool key(json::string_t& v) { return dom_.key(valid(v)); }
   bool start_object(std::size_t n) { return deeper() && dom_.start_object(n); }
   bool end_object() { return --depth_, dom_.end_object(); }
   bool start_array(std::size_t n) { return deeper() && dom_.start_array(n); }
@@ -59,6 +61,11 @@ class depth_limited_builder {
   bool too_deep() const { return too_deep_; }
 
  private:
+  static json::string_t& valid(json::string_t& v) {
+    if (invalid_utf8_at(v) != std::string::npos) v = utf8_text(v);
+    return v;
+  }
+
   bool deeper() {
     if (++depth_ <= max_depth_) return true;
     too_deep_ = true;
@@ -166,22 +173,6 @@ std::optional<std::string> from_hex(std::string_view text) {
     }
   }
   if (high >= 0) return std::nullopt;
-  return out;
-}
-
-std::string utf8_text(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size());
-  for (std::size_t i = 0; i < bytes.size();) {
-    std::size_t length = utf8_sequence(bytes, i);
-    if (length == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    } else {
-      out.append(bytes.substr(i, length));
-      i += length;
-    }
-  }
   return out;
 }
 

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "executor/core/utf8.h"  // utf8_text
+
 namespace mqttest {
 
 /// How bytes are written in a suite (publisher `encoding:`) or shown in the
@@ -35,8 +37,5 @@ std::optional<std::string> from_base64(std::string_view text);
 std::string to_hex(std::string_view bytes);
 /// nullopt when text is not an even number of hex digits (whitespace ignored).
 std::optional<std::string> from_hex(std::string_view text);
-
-/// bytes as valid UTF-8: invalid sequences become U+FFFD (JSON strings must be UTF-8).
-std::string utf8_text(std::string_view bytes);
 
 }  // namespace mqttest

@@ -1,14 +1,9 @@
 #pragma once
 
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/exceptions.h>
-#include <yaml-cpp/parser.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 
 namespace mqttest::fuzz {
@@ -43,45 +38,6 @@ inline bool is_utf8(const std::string& text) {
     return false;
   }
 }
-
-/// True for text on which yaml-cpp 0.7's YAML::LoadAll never returns (a
-/// stray top-level ',' yields empty documents forever; found by
-/// fuzz_assertion, open in executor/core/document.cpp). The targets skip it
-/// so that the one known hang does not stop every run.
-inline bool yaml_cpp_loops(const std::string& text) {
-  struct ignore : YAML::EventHandler {
-    void OnDocumentStart(const YAML::Mark&) override {}
-    void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  const std::string&) override {}
-    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                         YAML::EmitterStyle::value) override {}
-    void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                    YAML::EmitterStyle::value) override {}
-    void OnMapEnd() override {}
-  } handler;
-  std::stringstream in(text);
-  try {
-    YAML::Parser parser(in);
-    // A real file has one document (a second is a load error): a hundred
-    // is the loop.
-    for (int documents = 0; parser.HandleNextDocument(handler);)
-      if (++documents > 100) return true;
-  } catch (const YAML::Exception&) {
-  }
-  return false;
-}
-
-/// Known, open (being fixed in executor/core, executor/lang and the MQTT
-/// field checks): an error message that quotes a value holding bytes that are
-/// not UTF-8 throws json type_error 316 and aborts (`retained: tr\x82e`,
-/// `{{ randNumeric "\xae" }}`). The YAML and template targets skip such input
-/// until then, since every run finds it within a minute; remove the skip with
-/// the fix.
-inline bool skip_non_utf8(const std::string& text) { return !is_utf8(text); }
 
 /// A step result like the MQTT kind's, for paths and assertions to read.
 inline const nlohmann::json& sample_data() {

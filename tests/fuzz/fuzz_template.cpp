@@ -6,12 +6,14 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace mqttest;
   std::string text = fuzz::input_text(data, size);
-  if (fuzz::skip_non_utf8(text)) return 0;
+  bool utf8 = fuzz::is_utf8(text);
   bool checked = true;
   try {
     check_template(text);
-  } catch (const template_error&) {
+  } catch (const template_error& e) {
     checked = false;
+    // Valid UTF-8 in, valid UTF-8 out: load errors go into reports.
+    if (utf8) fuzz::check_dumpable(e.what(), "a template error");
   }
   try {
     nlohmann::json value = expand(text, fuzz::sample_vars());
