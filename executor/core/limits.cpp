@@ -28,7 +28,7 @@ std::string limit_text(const limit& l, std::size_t value) {
 
 void check_limit_environment() {
   for (const limit* l : {&kMaxSuiteBytes, &kMaxYamlDepth, &kMaxYamlNodes, &kMaxTemplateBytes,
-                         &kMaxTemplateDepth, &kMaxPayloadDepth})
+                         &kMaxTemplateDepth, &kMaxPayloadDepth, &kMaxShownMessageBytes})
     limit_value(*l);
 }
 

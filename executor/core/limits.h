@@ -20,6 +20,8 @@ inline constexpr limit kMaxYamlNodes{"MQTTEST_MAX_YAML_NODES", 1'000'000, "nodes
 inline constexpr limit kMaxTemplateBytes{"MQTTEST_MAX_TEMPLATE_BYTES", 16u << 20, "bytes"};
 inline constexpr limit kMaxTemplateDepth{"MQTTEST_MAX_TEMPLATE_DEPTH", 64, "levels"};
 inline constexpr limit kMaxPayloadDepth{"MQTTEST_MAX_PAYLOAD_DEPTH", 512, "levels"};
+/// What reports and -v show of one received message (assertions see all of it).
+inline constexpr limit kMaxShownMessageBytes{"MQTTEST_MAX_SHOWN_MESSAGE_BYTES", 16u << 10, "bytes"};
 
 /// The limit's value: its environment variable when set, else the fallback.
 /// Throws usage_error when the variable is not a positive integer.

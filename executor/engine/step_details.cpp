@@ -6,6 +6,7 @@
 #include <cmath>
 #include <ctime>
 
+#include "executor/core/limits.h"
 #include "executor/core/text.h"
 
 namespace mqttest {
@@ -28,7 +29,63 @@ std::string labelled(std::string_view indent, std::string_view label, std::strin
   return out + "\n";
 }
 
+using nlohmann::json;
+
+/// About the bytes `value` takes as JSON indented by 2 at `depth`; stops
+/// counting once past `budget` (so deep values cost at most the budget).
+std::size_t shown_size(const json& value, std::size_t depth, std::size_t budget) {
+  if (value.is_string()) return value.get_ref<const std::string&>().size() + 2;
+  if (!value.is_structured()) return value.dump().size();
+  std::size_t size = 2 + 1 + 2 * depth;  // brackets, the closing one on its own line
+  for (auto it = value.begin(); it != value.end() && size <= budget; ++it) {
+    size += 2 * (depth + 1) + 2;  // indent, ",\n"
+    if (value.is_object()) size += it.key().size() + 4;
+    size += shown_size(*it, depth + 1, budget - std::min(size, budget));
+  }
+  return size;
+}
+
+/// `text` cut at a character boundary so that it and "… N more bytes" fit
+/// in `max_bytes`.
+std::string cut_text(const std::string& text, std::size_t max_bytes) {
+  std::string longest_marker = fmt::format("\u2026 {} more bytes", text.size());
+  std::size_t keep = max_bytes > longest_marker.size() ? max_bytes - longest_marker.size() : 0;
+  keep = std::min(keep, text.size());
+  while (keep > 0 && keep < text.size() && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80)
+    --keep;  // not inside a multi-byte character
+  return text.substr(0, keep) + fmt::format("\u2026 {} more bytes", text.size() - keep);
+}
+
+/// One shown message: itself when it fits, else its text cut to fit.
+json shown_message(const json& value, std::size_t max_bytes) {
+  if (value.is_string()) {
+    const auto& text = value.get_ref<const std::string&>();
+    return text.size() <= max_bytes ? value : json(cut_text(text, max_bytes));
+  }
+  if (shown_size(value, 0, max_bytes) <= max_bytes) return value;
+  std::string compact = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  return compact.size() <= max_bytes ? compact : cut_text(compact, max_bytes);
+}
+
 }  // namespace
+
+json shown_result(const json& result, std::size_t max_message_bytes) {
+  if (!result.is_object()) return shown_message(result, max_message_bytes);
+  json shown = json::object();
+  for (const auto& [name, value] : result.items()) {
+    if (!value.is_array()) {
+      shown[name] = shown_message(value, max_message_bytes);
+      continue;
+    }
+    json& list = shown[name] = json::array();
+    for (const json& entry : value) list.push_back(shown_message(entry, max_message_bytes));
+  }
+  return shown;
+}
+
+json shown_result(const json& result) {
+  return shown_result(result, limit_value(kMaxShownMessageBytes));
+}
 
 bool has_runtime_error(const step_report& step) {
   return !step.error.empty() && !step.error_asserted;
@@ -81,7 +138,7 @@ std::string step_notes(const step_report& step, std::string_view indent) {
 }
 
 std::string pretty_result(const step_report& step) {
-  return step.result.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  return shown_result(step.result).dump(2, ' ', false, json::error_handler_t::replace);
 }
 
 std::string indent_lines(std::string_view text, std::string_view indent) {

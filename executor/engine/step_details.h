@@ -27,7 +27,18 @@ std::string step_problems(const step_report& step, std::string_view indent);
 /// with `indent`; empty when there is none.
 std::string step_notes(const step_report& step, std::string_view indent);
 
-/// The step's result JSON, indented; invalid UTF-8 replaced.
+/// The step's result as reports and -v show it. Each value of the result,
+/// and each entry of its lists (one per received message: `messages`,
+/// `messagesjson`, `details`), that takes more than `max_message_bytes` as
+/// shown (indented JSON) becomes its compact JSON text, cut to fit if need
+/// be, ending "… N more bytes".
+/// Deeply nested payloads would otherwise grow reports with the square of
+/// their depth. Assertions, retries and extraction see the whole result.
+nlohmann::json shown_result(const nlohmann::json& result, std::size_t max_message_bytes);
+/// The same with the limit kMaxShownMessageBytes (executor/core/limits.h).
+nlohmann::json shown_result(const nlohmann::json& result);
+
+/// The step's shown_result JSON, indented; invalid UTF-8 replaced.
 std::string pretty_result(const step_report& step);
 
 /// `text` with `indent` before every line; ends with a newline.

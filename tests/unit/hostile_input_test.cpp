@@ -15,6 +15,7 @@
 #include "executor/core/document.h"
 #include "executor/core/errors.h"
 #include "executor/core/limits.h"
+#include "executor/engine/step_details.h"
 #include "executor/lang/templating.h"
 #include "steps/mqtt/broker_url.h"
 #include "steps/mqtt/codecs.h"
@@ -374,4 +375,49 @@ TEST_CASE("a stray top-level comma is a syntax error, not an endless run of docu
   CHECK_THROWS_WITH_AS(
       parse_document("a: 1\n---\nb: 2\n", "s.yml"),
       doctest::Contains("a suite file holds one YAML document, found a second one"), config_error);
+}
+
+TEST_CASE("shown_result: a message longer than the limit is cut, saying how much is left") {
+  std::string payload(10'000, 'x');
+  json shown = shown_result({{"messages", {payload, "short"}}, {"error", ""}}, 1'000);
+  std::string cut = shown["messages"][0];
+  CHECK(cut.size() <= 1'000);
+  std::size_t kept = cut.find("\xE2\x80\xA6");
+  REQUIRE(kept != std::string::npos);
+  CHECK(cut == std::string(kept, 'x') + fmt::format("\xE2\x80\xA6 {} more bytes", 10'000 - kept));
+  CHECK(shown["messages"][1] == "short");
+  CHECK(shown["error"] == "");
+  CHECK(shown_result(shown, 1'000) == shown);  // showing what is shown changes nothing
+  // A multi-byte character is never cut in half.
+  std::string accents;
+  for (int i = 0; i < 600; ++i) accents += "\xC3\xA9";
+  std::string cut_accents = shown_result(json{{"messages", {accents}}}, 1'000)["messages"][0];
+  CHECK(json(cut_accents).dump().size() > 0);
+  CHECK(cut_accents.starts_with("\xC3\xA9"));
+  CHECK(cut_accents.find("\xE2\x80\xA6") % 2 == 0);
+}
+
+TEST_CASE("shown_result: a decoded payload is cut by its indented size, not its compact one") {
+  // 500 levels take 1,000 bytes compact but about 500,000 indented: reports
+  // would grow with the square of the depth.
+  json deep = json::array();
+  for (int i = 0; i < 499; ++i) deep = json::array({deep});
+  CHECK(deep.dump().size() == 1'000);
+  json shown = shown_result({{"messagesjson", {deep, {{"c", 1}}}}}, 4'096);
+  CHECK(shown["messagesjson"][0] == deep.dump());  // the compact text fits
+  CHECK(shown["messagesjson"][1] == json{{"c", 1}});
+  shown = shown_result({{"messagesjson", {deep}}}, 500);
+  std::string cut = shown["messagesjson"][0];
+  CHECK(cut.size() <= 500);
+  CHECK(cut.starts_with("[[[["));
+  CHECK(cut.ends_with(" more bytes"));
+  CHECK(shown_result(json{{"messagesjson", {deep}}}).dump(2).size() < 64 * 1024);
+}
+
+TEST_CASE("shown_result: the limit comes from MQTTEST_MAX_SHOWN_MESSAGE_BYTES") {
+  std::string payload(40'000, 'x');
+  CHECK(shown_result(json{{"messages", {payload}}})["messages"][0].get<std::string>().size() <=
+        16 * 1024);
+  scoped_env raised("MQTTEST_MAX_SHOWN_MESSAGE_BYTES", "100000");
+  CHECK(shown_result(json{{"messages", {payload}}})["messages"][0] == payload);
 }
