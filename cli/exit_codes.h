@@ -6,16 +6,17 @@ namespace mqttest {
 
 /// The exit statuses of every mqttest command, in one place.
 enum exit_code : int {
-  exit_passed = 0,       ///< all tests passed
-  exit_failed = 1,       ///< an assertion failed or a step reported an error
-  exit_usage = 2,        ///< usage, config or suite load error: nothing ran
-  exit_interrupted = 130 ///< SIGINT/SIGTERM: reports still written
+  exit_passed = 0,        ///< all tests passed
+  exit_failed = 1,        ///< an assertion failed, a step reported an error, or tests ran
+                          ///< but a report file could not be written
+  exit_usage = 2,         ///< usage, config or suite load error: nothing ran
+  exit_interrupted = 130  ///< SIGINT/SIGTERM: reports still written
 };
 
 /// The exit statuses, as `mqttest --help`, `help` and `run --help` end with them.
 inline std::string exit_status_footer() {
-  return "Exit status: 0 all passed, 1 a test failed, 2 usage/config/load error (nothing ran),\n"
-         "130 interrupted (reports still written).";
+  return "Exit status: 0 all passed, 1 a test failed (or a report could not be written),\n"
+         "2 usage/config/load error (nothing ran), 130 interrupted (reports still written).";
 }
 
 /// The same for pub, sub and queue.

@@ -176,8 +176,13 @@ int run_command(const run_command_options& options) {
       report = run_suites(suites, run, reporters);
     }
     std::cout.flush();
+    // Tests ran: a report that could not be written (the directory gone,
+    // the disk full) fails the run, but is not "nothing ran" (2).
+    for (const std::string& failure : reporters.failures())
+      std::cerr << "mqttest: report not written: " << failure << '\n';
     if (report.interrupted) return exit_interrupted;
-    return report.totals().failed > 0 ? exit_failed : exit_passed;
+    bool failed = report.totals().failed > 0 || !reporters.failures().empty();
+    return failed ? exit_failed : exit_passed;
   } catch (const config_error& e) {
     std::cerr << e.what() << '\n';
   } catch (const usage_error& e) {

@@ -1,5 +1,7 @@
 #include "executor/engine/events.h"
 
+#include <exception>
+
 namespace mqttest {
 
 void multi_reporter::run_started(const run_info& run) {
@@ -27,7 +29,13 @@ void multi_reporter::suite_finished(const suite_stats& suite) {
   for (reporter* r : reporters_) r->suite_finished(suite);
 }
 void multi_reporter::run_finished(const run_stats& run) {
-  for (reporter* r : reporters_) r->run_finished(run);
+  for (reporter* r : reporters_) {
+    try {
+      r->run_finished(run);
+    } catch (const std::exception& e) {
+      failures_.push_back(e.what());
+    }
+  }
 }
 
 suite_stats stats_of(const suite_report& suite) {

@@ -80,9 +80,15 @@ class reporter {
 };
 
 /// Hands every event to each of its reporters, in the order they were added.
+/// At run_finished a reporter that throws (a report file that cannot be
+/// written) does not keep the others from finishing: its error is kept in
+/// failures() instead, for the caller to report after the run.
 class multi_reporter final : public reporter {
  public:
   void add(reporter& r) { reporters_.push_back(&r); }
+
+  /// The errors of reporters that could not finish, in the order they were added.
+  const std::vector<std::string>& failures() const { return failures_; }
 
   void run_started(const run_info& run) override;
   void suite_started(const suite_info& suite) override;
@@ -96,6 +102,7 @@ class multi_reporter final : public reporter {
 
  private:
   std::vector<reporter*> reporters_;
+  std::vector<std::string> failures_;
 };
 
 suite_stats stats_of(const suite_report& suite);

@@ -150,6 +150,25 @@ TEST_CASE("multi_reporter hands every event to each reporter, in the order added
   every_event(none);  // no reporter: nothing to do, nothing breaks
 }
 
+TEST_CASE("multi_reporter: a reporter failing at run_finished keeps the others, error kept") {
+  // A report file that cannot be written: the run happened, the other
+  // reports must still be written, and the caller says what failed.
+  struct failing : reporter {
+    void run_finished(const run_stats&) override {
+      throw std::runtime_error("cannot write out/r.json: Is a directory");
+    }
+  } broken;
+  recorder before("before: "), after("after: ");
+  multi_reporter all;
+  all.add(before);
+  all.add(broken);
+  all.add(after);
+  every_event(all);
+  CHECK(before.events.back().starts_with("before: run_finished"));
+  CHECK(after.events.back().starts_with("after: run_finished"));
+  CHECK(all.failures() == std::vector<std::string>{"cannot write out/r.json: Is a directory"});
+}
+
 TEST_CASE("event stream: every event kind decodes to the event that was encoded") {
   event_line_buffer encoded;
   every_event(encoded);
