@@ -75,7 +75,10 @@ echo "$name: verdicts differ from $expected" >&2
 join -t$'\t' -a1 -a2 -e '(none)' -o 0,1.2,2.2 \
   <(awk -F' [|] ' '{print $2 " | " $3 "\t" $1}' "$work/expected.txt" | sort -t$'\t' -k1,1) \
   <(awk -F' [|] ' '{print $2 " | " $3 "\t" $1}' "$work/actual.txt" | sort -t$'\t' -k1,1) |
-  awk -F'\t' '$2 != $3 {printf "  %s: expected %s, got %s\n", $1, $2, $3}' >&2
-echo "the failures of this run (console output):" >&2
-grep -E 'FAIL|✗|error' "$work/console.txt" | head -40 >&2 || true
+  awk -F'\t' '$2 != $3 {printf "  %s: expected %s, got %s\n", $1, $2, $3}' |
+  tee "$work/changed.txt" >&2
+echo "what the console said about each changed case:" >&2
+sed -E 's/^  (.*): expected .*$/\1/; s/^[^|]* [|] //' "$work/changed.txt" | while IFS= read -r case_name; do
+  grep -F -A10 -- "$case_name" "$work/console.txt" | head -12 >&2 || true
+done
 exit 1
