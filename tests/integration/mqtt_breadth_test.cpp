@@ -196,7 +196,7 @@ TEST_CASE("auth: a bad password is a clear refusal that never shows the password
   CHECK(refused5.dump().find("s3cret") == std::string::npos);
 }
 
-TEST_CASE("auth: user:password@ in addrs logs in; a wrong one is refused, shown as ****") {
+TEST_CASE("auth: user:password@ in addrs logs in, a wrong one is refused and shown as ****") {
   secure_broker broker;
   std::string port = broker.tcp_url().substr(broker.tcp_url().rfind(':') + 1);
   json fields = publisher(fmt::format("tcp://alice:wonderland@127.0.0.1:{}", port),
