@@ -14,6 +14,7 @@ packages=(  # build, link, and mosquitto for --local-broker
 )
 if [ "${1:-}" = "--tests" ]; then
   shift
+  with_tests=1
   packages+=(
     doctest-dev                 # unit and integration tests
     openssl                     # certificates for the TLS tests
@@ -22,7 +23,10 @@ if [ "${1:-}" = "--tests" ]; then
     chromium                    # renders the HTML report
     clang libclang-rt-14-dev    # libFuzzer
     dpkg-dev groff-base man-db  # scripts/package_test.sh: cpack DEB, man page checks
+    rabbitmq-server ejabberd nodejs jq  # real brokers (scripts/brokers/broker.sh), label brokers
   )
+  # Debian's npm; a nodejs from elsewhere (NodeSource) brings its own
+  command -v npm >/dev/null || packages+=(npm)
 fi
 missing=()
 for p in "${packages[@]}"; do
@@ -33,6 +37,11 @@ if ((${#missing[@]})); then
   sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# aedes for the real-broker tests, installed from the checked-in lock file
+# into the source tree (tests/brokers/aedes/node_modules, git-ignored).
+if [ "${with_tests:-}" ] && [ ! -d tests/brokers/aedes/node_modules/aedes ]; then
+  npm ci --prefix tests/brokers/aedes --no-audit --no-fund >/dev/null
 fi
 # The package starts a system-wide mosquitto on port 1883; mqttest never needs it.
 build_dir=$1; shift

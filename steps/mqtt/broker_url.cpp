@@ -8,6 +8,30 @@
 
 namespace mqttest {
 
+namespace {
+
+/// %XX escapes to bytes (a user or password with ':' or '@' in a URL).
+std::string percent_decoded(std::string_view text) {
+  auto hex = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 broker_url parse_broker_url(const std::string& url) {
   broker_url parsed;
   std::string_view rest = url;
@@ -24,6 +48,14 @@ broker_url parse_broker_url(const std::string& url) {
     parsed.path = std::string(rest.substr(slash));
     rest = rest.substr(0, slash);
   }
+  if (auto at = rest.find('@'); at != std::string_view::npos) {
+    std::string_view user_info = rest.substr(0, at);
+    rest.remove_prefix(at + 1);
+    auto colon = user_info.find(':');
+    parsed.username = percent_decoded(user_info.substr(0, colon));
+    if (colon != std::string_view::npos)
+      parsed.password = percent_decoded(user_info.substr(colon + 1));
+  }
   if (!rest.empty() && rest.front() == '[') {
     auto close = rest.find(']');
     parsed.host =
@@ -38,6 +70,17 @@ broker_url parse_broker_url(const std::string& url) {
     parsed.host = std::string(rest);
   }
   return parsed;
+}
+
+std::string without_password(const std::string& url) {
+  std::size_t start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  std::size_t at = url.find('@', start);
+  std::size_t slash = url.find('/', start);
+  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return url;
+  std::size_t colon = url.find(':', start);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "****" + url.substr(at);
 }
 
 std::string broker_url_problem(const std::string& url) {

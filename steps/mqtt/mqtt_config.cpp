@@ -376,7 +376,8 @@ const field_table& mqtt_step_table() {
           {.name = "addrs",
            .description = "broker URL: tcp://host:port or mqtt:// (port 1883), ssl:// or "
                           "mqtts:// (8883), ws:// (80), wss:// (443); WebSockets take an "
-                          "optional /path",
+                          "optional /path; user:password@ before the host logs in (unless "
+                          "username is set)",
            .required = true,
            .needs_hint = " (the broker URL, e.g. tcp://localhost:1883)"},
           {.name = "clientType",

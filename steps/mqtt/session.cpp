@@ -151,7 +151,8 @@ session::paho_share::~paho_share() { paho::session_closed(); }
 
 session::session(std::string url, std::string client_id, std::vector<std::string> route,
                  const std::atomic<bool>* interrupted, connection_options options)
-    : url_(std::move(url)),
+    : url_(without_password(url)),
+      given_url_(parse_broker_url(url)),
       client_id_(std::move(client_id)),
       route_(std::move(route)),
       interrupted_(interrupted),
@@ -259,8 +260,13 @@ mqtt::connect_options session::connect_options(bool clean_session, milliseconds 
   options.set_connect_timeout(std::chrono::seconds(timeout.count() / 1000 + 2));
   options.set_automatic_reconnect(false);
   options.set_keep_alive_interval(options_.keep_alive_seconds);
-  if (options_.username) options.set_user_name(*options_.username);
-  if (options_.password) options.set_password(*options_.password);
+  if (options_.username) {
+    options.set_user_name(*options_.username);
+    if (options_.password) options.set_password(*options_.password);
+  } else if (given_url_.username) {
+    options.set_user_name(*given_url_.username);
+    if (given_url_.password) options.set_password(*given_url_.password);
+  }
   if (options_.will) {
     const will_spec& will = *options_.will;
     mqtt::properties props;
@@ -300,7 +306,9 @@ op_result session::connect(bool clean_session, milliseconds timeout) {
   }
   trace(fmt::format("> CONNECT {} client {} v{} {}{}{}", url_, client_id_,
                     options_.v5() ? "5" : "3.1.1", clean_session ? "clean" : "persistent",
-                    options_.username ? fmt::format(" user {}", *options_.username) : "",
+                    options_.username     ? fmt::format(" user {}", *options_.username)
+                    : given_url_.username ? fmt::format(" user {}", *given_url_.username)
+                                          : "",
                     options_.will ? fmt::format(" will {}", options_.will->topic) : ""));
   if (options_.abrupt_disconnect) {
     relay_.reset();

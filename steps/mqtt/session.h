@@ -10,6 +10,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+
+#include "steps/mqtt/broker_url.h"
 #include <vector>
 
 #include "steps/mqtt/connection_options.h"
@@ -101,7 +103,8 @@ class session {
     paho_share(const paho_share&) = delete;
     paho_share& operator=(const paho_share&) = delete;
   } paho_;
-  std::string url_;
+  std::string url_;       ///< as given, its password (user:password@) shown as ****
+  broker_url given_url_;  ///< as given: the credentials of user:password@
   std::string client_id_;
   std::vector<std::string> route_;
   const std::atomic<bool>* interrupted_;

@@ -196,6 +196,24 @@ TEST_CASE("auth: a bad password is a clear refusal that never shows the password
   CHECK(refused5.dump().find("s3cret") == std::string::npos);
 }
 
+TEST_CASE("auth: user:password@ in addrs logs in, a wrong one is refused and shown as ****") {
+  secure_broker broker;
+  std::string port = broker.tcp_url().substr(broker.tcp_url().rfind(':') + 1);
+  json fields = publisher(fmt::format("tcp://alice:wonderland@127.0.0.1:{}", port),
+                          json::array({{{"topic", "open/u"}}}));
+  fields["clientId"] = "alice-url";
+  require_ok(run_step(fields));
+  fields["addrs"] = fmt::format("tcp://alice:s3cret-wrong@127.0.0.1:{}", port);
+  auto refused = run_step(fields);
+  CHECK(refused["error"] == fmt::format("connect to tcp://alice:****@127.0.0.1:{} as \"alice-url\" "
+                                        "refused by the broker: not authorized (CONNACK 5)",
+                                        port));
+  CHECK(refused.dump().find("s3cret") == std::string::npos);
+  fields["username"] = "alice";  // a step's own credentials win over the URL's
+  fields["password"] = "wonderland";
+  require_ok(run_step(fields));
+}
+
 TEST_CASE("acl: a denied publish never arrives; a denied subscription delivers nothing") {
   secure_broker broker;
   json alice = {{"username", "alice"}, {"password", "wonderland"}};

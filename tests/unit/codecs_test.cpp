@@ -87,6 +87,24 @@ TEST_CASE("broker URLs: schemes, default ports, Paho's spelling") {
   CHECK_FALSE(url.websocket);
 }
 
+TEST_CASE("broker URLs: user:password@ credentials, percent-decoded, never in Paho's URL") {
+  using mqttest::parse_broker_url;
+  auto url = parse_broker_url("tcp://alice:won%40der%3Aland@127.0.0.1:1884");
+  CHECK(url.username == "alice");
+  CHECK(url.password == "won@der:land");
+  CHECK(url.host == "127.0.0.1");
+  CHECK(url.paho() == "tcp://127.0.0.1:1884");
+  auto user_only = parse_broker_url("ws://bob@h/mqtt");
+  CHECK(user_only.username == "bob");
+  CHECK_FALSE(user_only.password.has_value());
+  CHECK(user_only.paho() == "ws://h:80/mqtt");
+  CHECK_FALSE(parse_broker_url("tcp://h:1883").username.has_value());
+  CHECK(mqttest::without_password("tcp://alice:secret@h:1883") == "tcp://alice:****@h:1883");
+  CHECK(mqttest::without_password("tcp://bob@h:1883") == "tcp://bob@h:1883");
+  CHECK(mqttest::without_password("ws://h:80/a:b@c") == "ws://h:80/a:b@c");
+  CHECK(mqttest::broker_url_problem("tcp://alice:secret@127.0.0.1:1883") == "");
+}
+
 TEST_CASE("shared subscriptions route by the filter after $share/group/") {
   CHECK(mqttest::routed_filter("$share/g/a/#") == "a/#");
   CHECK(mqttest::routed_filter("a/#") == "a/#");
