@@ -114,7 +114,7 @@ void setup_run_command(CLI::App& app, int& exit_status) {
   run->callback([options, &exit_status] { exit_status = run_command(*options); });
 }
 
-int run_command(const run_command_options& options) {
+int run_command(const run_command_options& options, run_report* ran) {
   // First: a signal from here on (say, during --local-broker start-up) ends
   // the run through the runner, with reports and the broker stopped.
   const std::atomic<bool>& interrupted = install_interrupt_handler();
@@ -176,6 +176,7 @@ int run_command(const run_command_options& options) {
       report = run_suites(suites, run, reporters);
     }
     std::cout.flush();
+    if (ran != nullptr) *ran = report;
     if (report.interrupted) return exit_interrupted;
     return report.totals().failed > 0 ? exit_failed : exit_passed;
   } catch (const config_error& e) {
