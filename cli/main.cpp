@@ -7,9 +7,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/conformance_command.h"
 #include "cli/exit_codes.h"
 #include "cli/help_command.h"
 #include "cli/validate_command.h"
+#include "cli/probe_command.h"
 #include "cli/pub_command.h"
 #include "cli/queue_command.h"
 #include "cli/run_command.h"
@@ -43,6 +45,8 @@ int main(int argc, char** argv) {
   mqttest::setup_help_command(app, status);
   mqttest::setup_validate_command(app, status);
   mqttest::setup_schema_command(app, status);
+  mqttest::setup_probe_command(app, status);
+  mqttest::setup_conformance_command(app, status);
   if (argc > 1 && argv[1][0] != '-') {
     std::vector<std::string> commands;
     for (const CLI::App* command : app.get_subcommands([](CLI::App*) { return true; }))

@@ -114,7 +114,7 @@ void setup_run_command(CLI::App& app, int& exit_status) {
   run->callback([options, &exit_status] { exit_status = run_command(*options); });
 }
 
-int run_command(const run_command_options& options) {
+int run_command(const run_command_options& options, run_report* ran) {
   // First: a signal from here on (say, during --local-broker start-up) ends
   // the run through the runner, with reports and the broker stopped.
   const std::atomic<bool>& interrupted = install_interrupt_handler();
@@ -180,6 +180,7 @@ int run_command(const run_command_options& options) {
     // the disk full) fails the run, but is not "nothing ran" (2).
     for (const std::string& failure : reporters.failures())
       std::cerr << "mqttest: report not written: " << failure << '\n';
+    if (ran != nullptr) *ran = report;
     if (report.interrupted) return exit_interrupted;
     bool failed = report.totals().failed > 0 || !reporters.failures().empty();
     return failed ? exit_failed : exit_passed;

@@ -27,7 +27,10 @@ struct run_command_options {
 /// `mqttest run`: registers the subcommand; `exit_status` receives its result.
 void setup_run_command(CLI::App& app, int& exit_status);
 
+struct run_report;  // executor/engine/report.h
+
 /// Runs with parsed options and returns the exit status (see exit_codes.h).
-int run_command(const run_command_options& options);
+/// `ran`, when given, receives the run (untouched when nothing ran).
+int run_command(const run_command_options& options, run_report* ran = nullptr);
 
 }  // namespace mqttest

@@ -24,15 +24,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kDefaultAddrs = "tcp://localhost:1883";
-
-std::string broker_url(const std::string& given) {
-  if (!given.empty()) return given;
-  const char* env = std::getenv("MQTTEST_ADDRS");
-  if (env != nullptr && *env != '\0') return env;
-  return std::string(kDefaultAddrs);
-}
-
 /// The flag that set the field at `pointer` (longest matching prefix).
 std::string flag_for(const flag_names& flags, const std::string& pointer) {
   const std::pair<std::string, std::string>* best = nullptr;
@@ -47,6 +38,11 @@ std::string flag_for(const flag_names& flags, const std::string& pointer) {
 
 flag_names with_common_flags(const flag_names& flags) {
   flag_names all = {{"/addrs", "--addrs"},
+                    {"/username", "--username"},
+                    {"/password", "--password"},
+                    {"/tls/caFile", "--ca-file"},
+                    {"/tls/certFile", "--cert"},
+                    {"/tls/keyFile", "--key"},
                     {"/clientId", "-i"},
                     {"/qos", "-q"},
                     {"/connectTimeout", "--connect-timeout"}};
@@ -76,8 +72,7 @@ std::vector<assertion> parse_assertions(const std::vector<std::string>& texts) {
 }  // namespace
 
 void add_step_command_options(CLI::App& command, step_command_options& options) {
-  command.add_option("--addrs", options.addrs,
-                     fmt::format("Broker URL (default: $MQTTEST_ADDRS, else {})", kDefaultAddrs));
+  add_connection_flags(command, options.connection);
   command.add_option("-i,--id", options.client_id, "MQTT client id (default: mqttest-<random>)");
   command.add_option("-q,--qos", options.qos, "QoS 0, 1 or 2")
       ->check(CLI::Range(0, 2))
@@ -98,9 +93,9 @@ void add_step_command_options(CLI::App& command, step_command_options& options) 
 }
 
 json common_step_fields(const step_command_options& options) {
-  json fields{{"addrs", broker_url(options.addrs)},
-              {"qos", options.qos},
-              {"connectTimeout", options.connect_timeout_ms}};
+  json fields = connection_step_fields(options.connection);
+  fields["qos"] = options.qos;
+  fields["connectTimeout"] = options.connect_timeout_ms;
   if (!options.client_id.empty()) fields["clientId"] = options.client_id;
   return fields;
 }
@@ -114,6 +109,12 @@ int run_step_command(std::string_view command, const json& fields,
   };
   std::unique_ptr<step> runnable;
   std::vector<assertion> checks;
+  try {
+    check_connection_flags(options.connection);
+  } catch (const usage_error& e) {
+    std::cerr << fmt::format("mqttest {}: {}\n", command, e.what());
+    return exit_usage;
+  }
   try {
     checks = parse_assertions(options.assertions);
     runnable = kind->make(fields, locate);

@@ -7,11 +7,13 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "cli/connection_flags.h"
+
 namespace mqttest {
 
 /// Options every single-step command (pub, sub, queue) shares.
 struct step_command_options {
-  std::string addrs;                    ///< empty: MQTTEST_ADDRS, then tcp://localhost:1883
+  connection_flags connection;          ///< --addrs, auth and TLS
   std::string client_id;                ///< empty: generated (mqttest-<random>)
   int qos = 0;
   int connect_timeout_ms = 5000;
@@ -24,11 +26,11 @@ struct step_command_options {
 /// sets it, so a bad value is reported against the flag the user typed.
 using flag_names = std::vector<std::pair<std::string, std::string>>;
 
-/// Adds --addrs, -i, -q, --connect-timeout, --assert, --pretty and -v.
+/// Adds the connection flags (cli/connection_flags.h), -i, -q, --connect-timeout, --assert, --pretty and -v.
 void add_step_command_options(CLI::App& command, step_command_options& options);
 
-/// The `type: mqtt` step fields the shared options set (addrs, clientId, qos,
-/// connectTimeout); the command adds its own.
+/// The `type: mqtt` step fields the shared options set (addrs, username,
+/// password, tls, clientId, qos, connectTimeout); the command adds its own.
 nlohmann::json common_step_fields(const step_command_options& options);
 
 /// The one path from fields to exit status, the same as a suite step's:

@@ -34,7 +34,8 @@ echo "$info" | grep -E '^ (Package|Version|Architecture|Depends|Recommends):'
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 expected=(./usr/bin/mqttest ./usr/share/man/man1/mqttest.1.gz
           ./usr/share/mqttest/schemas/testsuite.schema.json
-          ./usr/share/mqttest/schemas/report.schema.json)
+          ./usr/share/mqttest/schemas/report.schema.json
+          ./usr/share/mqttest/schemas/probe.schema.json)
 while IFS= read -r file; do  # every file under testsuites/
   expected+=("./usr/share/mqttest/$file")
 done < <(git ls-files testsuites)

@@ -29,7 +29,7 @@ struct will_spec {
 
 /// How a session connects and disconnects, beyond URL and client id.
 struct connection_options {
-  int protocol_version = 4;  ///< 4: MQTT 3.1.1, 5: MQTT 5
+  int protocol_version = 4;  ///< 3: MQTT 3.1, 4: MQTT 3.1.1, 5: MQTT 5
   std::optional<std::string> username;
   std::optional<std::string> password;
   std::optional<tls_options> tls;

@@ -20,7 +20,7 @@ using std::chrono::milliseconds;
 constexpr milliseconds kSlice{50};
 constexpr int kRefused = 0x80;
 
-std::string connack_text(int code) {
+std::string connack_return_code_text(int code) {
   switch (code) {
     case 1:
       return "unacceptable protocol version";
@@ -64,6 +64,16 @@ std::string reason_code_text(int code) {
     case 0x9F: return "connection rate exceeded";
     default: return "refused";
   }
+}
+
+std::string version_name(int protocol_version) {
+  return protocol_version == 5 ? "5" : protocol_version == 3 ? "3.1" : "3.1.1";
+}
+
+int paho_version(int protocol_version) {
+  return protocol_version == 5   ? MQTTVERSION_5
+         : protocol_version == 3 ? MQTTVERSION_3_1
+                                 : MQTTVERSION_3_1_1;
 }
 
 std::string filter_list(const std::vector<std::string>& filters) {
@@ -130,6 +140,10 @@ std::string completion_packet(int qos) { return qos == 2 ? "PUBCOMP" : "PUBACK";
 std::string refusal_packet(int qos) { return qos == 2 ? "PUBREC" : "PUBACK"; }
 
 }  // namespace
+
+std::string connack_refusal_text(int code) {
+  return code <= 5 ? connack_return_code_text(code) : reason_code_text(code);
+}
 
 struct session::wait_outcome {
   enum class kind { done, failed, timed_out, interrupted };
@@ -222,14 +236,17 @@ session::wait_outcome session::await(const mqtt::token_ptr& token, steady_time d
   }
 }
 
-std::string session::connect_failure(int return_code, const std::string& message,
-                                     steady_time deadline) {
-  if (return_code >= 1 && return_code <= 5)
-    return fmt::format("connect to {} as \"{}\" refused by the broker: {} (CONNACK {})", url_,
-                       client_id_, connack_text(return_code), return_code);
-  if (return_code >= 0x80 && return_code <= 0xFF)
-    return fmt::format("connect to {} as \"{}\" refused by the broker: {} (CONNACK 0x{:02X})",
-                       url_, client_id_, reason_code_text(return_code), return_code);
+op_result session::connect_failure(int return_code, const std::string& message,
+                                   steady_time deadline) {
+  op_result result;
+  if ((return_code >= 1 && return_code <= 5) || (return_code >= 0x80 && return_code <= 0xFF)) {
+    std::string code = return_code <= 5 ? std::to_string(return_code)
+                                        : fmt::format("0x{:02X}", return_code);
+    result.why = fmt::format("refused by the broker: {} (CONNACK {})",
+                             connack_refusal_text(return_code), code);
+    result.error = fmt::format("connect to {} as \"{}\" {}", url_, client_id_, result.why);
+    return result;
+  }
   broker_url parsed = parse_broker_url(url_);
   std::string why = probe_tcp(parsed, deadline);
   if (why.empty() && parsed.tls) {
@@ -240,12 +257,21 @@ std::string session::connect_failure(int return_code, const std::string& message
       if (std::string name = probe_tls_host_name(parsed, deadline); !name.empty())
         why = fmt::format("TLS host name verification failed: {}", name);
   }
-  return fmt::format("connect to {} failed: {}", url_, why.empty() ? message : why);
+  // Paho's words when the socket closes between CONNECT and CONNACK, as
+  // RabbitMQ 3.10 does for an MQTT 5 CONNECT it does not understand.
+  if (why.empty() && message.find("connect completion failure") != std::string::npos)
+    why = fmt::format(
+        "the broker closed the connection after an MQTT {0} CONNECT without sending a CONNACK; "
+        "it may not support MQTT {0} (`mqttest probe` shows which versions it accepts)",
+        version_name(options_.protocol_version));
+  result.why = why.empty() ? message : why;
+  result.error = fmt::format("connect to {} failed: {}", url_, result.why);
+  return result;
 }
 
 mqtt::connect_options session::connect_options(bool clean_session, milliseconds timeout) {
   mqtt::connect_options options;
-  options.set_mqtt_version(options_.v5() ? MQTTVERSION_5 : MQTTVERSION_3_1_1);
+  options.set_mqtt_version(paho_version(options_.protocol_version));
   if (options_.v5()) {
     options.set_clean_start(clean_session);
     mqtt::properties props = user_properties(options_.user_properties);
@@ -305,7 +331,7 @@ op_result session::connect(bool clean_session, milliseconds timeout) {
     lost_.clear();
   }
   trace(fmt::format("> CONNECT {} client {} v{} {}{}{}", url_, client_id_,
-                    options_.v5() ? "5" : "3.1.1", clean_session ? "clean" : "persistent",
+                    version_name(options_.protocol_version), clean_session ? "clean" : "persistent",
                     options_.username     ? fmt::format(" user {}", *options_.username)
                     : given_url_.username ? fmt::format(" user {}", *given_url_.username)
                                           : "",
@@ -333,14 +359,26 @@ op_result session::connect(bool clean_session, milliseconds timeout) {
   switch (outcome.status) {
     case wait_outcome::kind::done:
       connected_ = true;
-      trace("< CONNACK 0");
+      session_present_ = false;
+      connack_properties_ = mqtt::properties();
+      try {
+        mqtt::connect_response response = token->get_connect_response();
+        session_present_ = response.is_session_present();
+        if (options_.v5()) connack_properties_ = response.get_properties();
+      } catch (const std::exception&) {  // no details: the defaults stand
+      }
+      trace(fmt::format("< CONNACK 0{}", session_present_ ? " session present" : ""));
       return {};
     case wait_outcome::kind::failed:
       trace(fmt::format("< CONNACK failed ({})", outcome.code));
-      return {connect_failure(options_.v5() && outcome.reason >= 0x80 ? outcome.reason : outcome.code,
-                              outcome.message, deadline)};
-    case wait_outcome::kind::timed_out:
-      return {fmt::format("no CONNACK from {} within {} ms", url_, timeout.count())};
+      return connect_failure(
+          options_.v5() && outcome.reason >= 0x80 ? outcome.reason : outcome.code, outcome.message,
+          deadline);
+    case wait_outcome::kind::timed_out: {
+      op_result result(fmt::format("no CONNACK from {} within {} ms", url_, timeout.count()));
+      result.why = fmt::format("no CONNACK within {} ms", timeout.count());
+      return result;
+    }
     case wait_outcome::kind::interrupted:
       break;
   }

@@ -20,6 +20,10 @@ namespace mqttest {
 
 class loopback_relay;
 
+/// The meaning of a refusing CONNACK's code: 1-5 (MQTT 3.1/3.1.1 return
+/// codes) or 0x80-0xFF (MQTT 5 reason codes).
+std::string connack_refusal_text(int code);
+
 using steady_time = std::chrono::steady_clock::time_point;
 
 struct received_message {
@@ -35,10 +39,13 @@ struct received_message {
 /// Outcome of one broker operation: error is "" on success.
 struct op_result {
   op_result() = default;
-  op_result(std::string why) : error(std::move(why)) {}  // NOLINT: implicit on purpose
+  op_result(std::string message) : error(std::move(message)) {}  // NOLINT: implicit on purpose
 
   std::string error;
   std::vector<int> granted;  ///< subscribe: granted QoS (or 0x80) per filter
+  /// connect: the failure without the "connect to URL" prefix ("refused by
+  /// the broker: ... (CONNACK 0x84)", "connection refused", ...).
+  std::string why;
   bool ok() const { return error.empty(); }
 };
 
@@ -78,6 +85,11 @@ class session {
   /// Why the connection was lost, "" while it is fine.
   std::string lost() const;
 
+  /// The CONNACK of the last successful connect(): session present and
+  /// (MQTT 5) its properties.
+  bool session_present() const { return session_present_; }
+  const mqtt::properties& connack_properties() const { return connack_properties_; }
+
   const std::string& client_id() const { return client_id_; }
   const std::string& url() const { return url_; }
 
@@ -88,7 +100,7 @@ class session {
 
   struct wait_outcome;
   wait_outcome await(const mqtt::token_ptr& token, steady_time deadline);
-  std::string connect_failure(int return_code, const std::string& message, steady_time deadline);
+  op_result connect_failure(int return_code, const std::string& message, steady_time deadline);
   mqtt::connect_options connect_options(bool clean_session, std::chrono::milliseconds timeout);
   mqtt::ssl_options ssl_options();
   op_result drop_connection(steady_time deadline);
@@ -117,6 +129,8 @@ class session {
   std::deque<received_message> queue_;
   std::string lost_;
   bool connected_ = false;
+  bool session_present_ = false;
+  mqtt::properties connack_properties_;
 
   // Last member: destroyed first, so Paho callbacks never see a dead queue.
   mqtt::async_client client_;

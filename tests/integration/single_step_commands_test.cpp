@@ -264,7 +264,7 @@ TEST_CASE("help <command>, --help of every command, --version") {
             0) == 0);
 
   CHECK(ws.mqttest("help").status == 0);
-  for (const char* command : {"run", "pub", "sub", "queue", "help"}) {
+  for (const char* command : {"run", "pub", "sub", "queue", "help", "probe", "conformance"}) {
     CAPTURE(command);
     cli_result r = ws.mqttest(std::string(command) + " --help");
     CHECK(r.status == 0);
