@@ -80,8 +80,30 @@ std::string step_notes(const step_report& step, std::string_view indent) {
   return out;
 }
 
+std::size_t& report_array_limit() {
+  static std::size_t limit = 100;
+  return limit;
+}
+
+nlohmann::json capped_for_report(const nlohmann::json& result, std::size_t limit) {
+  using nlohmann::json;
+  if (!result.is_object() || limit == 0) return result;
+  json shown = json::object();
+  for (const auto& [key, value] : result.items()) {
+    if (!value.is_array() || value.size() <= limit) {
+      shown[key] = value;
+      continue;
+    }
+    json& kept = shown[key] = json::array();
+    for (std::size_t i = 0; i < limit; ++i) kept.push_back(value[i]);
+    kept.push_back(fmt::format("\u2026 and {} more", value.size() - limit));
+  }
+  return shown;
+}
+
 std::string pretty_result(const step_report& step) {
-  return step.result.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  return capped_for_report(step.result)
+      .dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string indent_lines(std::string_view text, std::string_view indent) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,7 +28,21 @@ std::string step_problems(const step_report& step, std::string_view indent);
 /// with `indent`; empty when there is none.
 std::string step_notes(const step_report& step, std::string_view indent);
 
-/// The step's result JSON, indented; invalid UTF-8 replaced.
+/// Reports (console -v, report files, --jobs events) show at most this many
+/// entries of each array in a step's result: a step that received 100,000
+/// messages shows the first 100 and "… and 99900 more". Assertions, `vars`
+/// and templates still see every entry. 0: no limit. Set by `run
+/// --report-messages`; default 100.
+std::size_t& report_array_limit();
+
+/// The one place reports cap big results: `result` with each top-level array
+/// longer than `limit` cut to its first `limit` entries followed by the
+/// string "… and N more".
+nlohmann::json capped_for_report(const nlohmann::json& result,
+                                 std::size_t limit = report_array_limit());
+
+/// The step's result JSON as reports show it (capped_for_report), indented;
+/// invalid UTF-8 replaced.
 std::string pretty_result(const step_report& step);
 
 /// `text` with `indent` before every line; ends with a newline.

@@ -1,5 +1,7 @@
 #include "executor/report/report_data.h"
 
+#include "executor/engine/step_details.h"
+
 namespace mqttest {
 
 using nlohmann::json;
@@ -58,7 +60,7 @@ json step_to_json(const step_report& step) {
           {"iteration", step.iteration},
           {"skipped", step.skipped},
           {"skip_reason", step.skip_reason},
-          {"result", step.result},
+          {"result", capped_for_report(step.result)},
           {"assertions", std::move(assertions)}};
 }
 

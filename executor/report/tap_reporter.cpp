@@ -65,7 +65,8 @@ json diagnostics(const suite_report& suite, const case_report& c, int verbosity)
   if (verbosity >= 1) {
     json steps = json::array();
     for (const step_report& step : c.steps)
-      steps.push_back({{"step", step_heading(step)}, {"result", step.result}});
+      steps.push_back(
+          {{"step", step_heading(step)}, {"result", capped_for_report(step.result)}});
     data["steps"] = std::move(steps);
   }
   return data;
