@@ -69,7 +69,6 @@ start_broker() {
       echo "set_tcp_nodelay true"   # as mqttest --local-broker does
       echo "max_queued_messages 2000000" # drain: a whole queue for an offline session
       echo "queue_qos0_messages true"    # (filled with QoS 0, as in issue 11)
-      echo "max_inflight_messages 0"     # no extra limit beyond the queue
       [[ $EUID -eq 0 ]] && echo "user root"
       echo "log_dest file $work/mosquitto.log"
       echo "log_type error warning notice"
