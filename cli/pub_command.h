@@ -15,6 +15,9 @@ struct pub_command_options {
   std::string file;         ///< -f
   bool from_stdin = false;  ///< -s
   bool null_message = false;
+  bool lines = false;       ///< -l: one message per stdin line
+  int repeat = 1;           ///< --repeat: send the message this many times
+  int interval_ms = 0;      ///< --interval: pause between messages
   bool retained = false;
   int timeout_ms = 5000;
 };

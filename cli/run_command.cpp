@@ -5,11 +5,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "cli/exit_codes.h"
 #include "cli/interrupt.h"
@@ -19,6 +21,7 @@
 #include "executor/core/errors.h"
 #include "executor/engine/events.h"
 #include "executor/engine/runner.h"
+#include "executor/engine/step_details.h"
 #include "executor/lang/vars.h"
 #include "executor/report/event_stream.h"
 #include "executor/suite/loader.h"
@@ -69,6 +72,7 @@ std::vector<std::string> child_args(const run_command_options& options,
   if (broker) args.insert(args.end(), {"--var", "addrs=" + broker->url()});
   for (int i = 0; i < options.verbosity; ++i) args.push_back("-v");  // -vv: trace events
   if (options.stop_on_failure) args.push_back("--stop-on-failure");
+  args.insert(args.end(), {"--report-messages", std::to_string(options.report_messages)});
   return args;
 }
 
@@ -100,6 +104,11 @@ void setup_run_command(CLI::App& app, int& exit_status) {
                   "(mqttest-junit.xml, mqttest-report.{json,tap,yaml,html})")
       ->delimiter(',')
       ->check(CLI::IsMember(reporter_names()));
+  run->add_option("--report-messages", options->report_messages,
+                  "Reports and -v show at most N messages (entries of each result array) per "
+                  "step, then \"... and M more\"; assertions see all. 0: show all")
+      ->check(CLI::Range(0, INT_MAX))
+      ->capture_default_str();
   run->add_option("-j,--jobs", options->jobs,
                   "Run up to N suite files at once, each in its own process");
   run->add_option("--shard", options->shard,
@@ -118,6 +127,7 @@ int run_command(const run_command_options& options, run_report* ran) {
   // First: a signal from here on (say, during --local-broker start-up) ends
   // the run through the runner, with reports and the broker stopped.
   const std::atomic<bool>& interrupted = install_interrupt_handler();
+  report_array_limit() = static_cast<std::size_t>(options.report_messages);
   try {
     run_options run;
     run.vars = external_vars({options.var_files, environment_entries(), options.vars});

@@ -21,6 +21,7 @@ struct run_command_options {
   bool quiet = false;  ///< -q: failed test cases and the summary only
   int jobs = 1;        ///< suite files run at once, each in its own process
   std::string shard;   ///< "K/N": run only the K-th of N stable slices of the suite files
+  int report_messages = 100;  ///< --report-messages: array entries a report shows per result
   int event_fd = -1;   ///< hidden: a --jobs child writes its events here instead of reporting
 };
 

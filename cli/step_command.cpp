@@ -101,7 +101,8 @@ json common_step_fields(const step_command_options& options) {
 }
 
 int run_step_command(std::string_view command, const json& fields,
-                     const step_command_options& options, const flag_names& flags) {
+                     const step_command_options& options, const flag_names& flags,
+                     const step_command_io& io) {
   const step_kind* kind = builtin_step_kinds().find("mqtt");
   flag_names all_flags = with_common_flags(flags);
   locate_fn locate = [&all_flags](const json::json_pointer& pointer) {
@@ -128,13 +129,15 @@ int run_step_command(std::string_view command, const json& fields,
   context.interrupted = &interrupted;
   context.verbosity = options.verbosity;
   if (options.verbosity > 0) context.trace = stderr_trace();
+  context.on_message = io.on_message;
+  context.next_payload = io.next_payload;
   step_checks judged{checks, kind->default_assertion, {},
                      [](const std::string& text) { return text; }};
   step_report report = evaluate_step(*runnable, context, judged);
 
-  std::cout << report.result.dump(options.pretty ? 2 : -1, ' ', false,
-                                   json::error_handler_t::replace)
-            << '\n';
+  std::ostream& out = io.result_on_stderr ? std::cerr : std::cout;
+  out << report.result.dump(options.pretty ? 2 : -1, ' ', false, json::error_handler_t::replace)
+      << '\n';
   if (interrupted.load()) {
     std::cerr << fmt::format("mqttest {}: interrupted\n", command);
     return exit_interrupted;

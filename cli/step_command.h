@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,6 +27,16 @@ struct step_command_options {
 /// sets it, so a bad value is reported against the flag the user typed.
 using flag_names = std::vector<std::pair<std::string, std::string>>;
 
+/// What a command adds to the step's context, and where the result goes.
+struct step_command_io {
+  /// sub --stream: each message as it arrives (see step_context::on_message)
+  std::function<void(const nlohmann::json& message)> on_message;
+  /// pub -l / --repeat: the payloads (see step_context::next_payload)
+  std::function<bool(std::string& payload)> next_payload;
+  /// sub --stream: stdout carries only the messages; the result goes to stderr
+  bool result_on_stderr = false;
+};
+
 /// Adds the connection flags (cli/connection_flags.h), -i, -q, --connect-timeout, --assert, --pretty and -v.
 void add_step_command_options(CLI::App& command, step_command_options& options);
 
@@ -39,6 +50,7 @@ nlohmann::json common_step_fields(const step_command_options& options);
 /// the result JSON goes to stdout, problems to stderr. Returns 0 when the
 /// step passed, 1 when it failed, 2 for a bad field or assertion.
 int run_step_command(std::string_view command, const nlohmann::json& fields,
-                     const step_command_options& options, const flag_names& flags);
+                     const step_command_options& options, const flag_names& flags,
+                     const step_command_io& io = {});
 
 }  // namespace mqttest

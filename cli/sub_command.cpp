@@ -1,7 +1,9 @@
 #include "cli/sub_command.h"
 
 #include <climits>
+#include <cstdio>
 #include <memory>
+#include <string>
 
 #include "cli/exit_codes.h"
 
@@ -26,9 +28,28 @@ void setup_sub_command(CLI::App& app, int& exit_status) {
       ->capture_default_str();
   sub->add_flag("--persist", options->persist,
                 "Clean session off: keep the session and collect what it queued");
+  sub->add_flag("--stream", options->stream,
+                "Print each message as one JSON line on stdout as it arrives, keep none; the "
+                "result goes to stderr. Without -C/-W: no count limit, no time limit");
   sub->footer(step_exit_status_footer());
-  sub->callback([options, &exit_status] { exit_status = sub_command(*options); });
+  sub->callback([options, sub, &exit_status] {
+    if (options->stream && sub->count("-C") == 0) options->count = INT_MAX;
+    if (options->stream && sub->count("-W") == 0) options->timeout_ms = INT_MAX;
+    exit_status = sub_command(*options);
+  });
 }
+
+namespace {
+
+/// --stream: one line per message, flushed, so a pipe (jq) sees it at once.
+void print_line(const nlohmann::json& message) {
+  std::string line = message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fflush(stdout);
+}
+
+}  // namespace
 
 int sub_command(const sub_command_options& options) {
   nlohmann::json fields = common_step_fields(options.common);
@@ -37,8 +58,13 @@ int sub_command(const sub_command_options& options) {
   fields["messageLimit"] = options.count;
   fields["timeout"] = options.timeout_ms;
   fields["persistSubscription"] = options.persist;
+  step_command_io io;
+  if (options.stream) {
+    io.on_message = print_line;
+    io.result_on_stderr = true;
+  }
   return run_step_command("sub", fields, options.common,
-                          {{"/topics", "-t"}, {"/messageLimit", "-C"}, {"/timeout", "-W"}});
+                          {{"/topics", "-t"}, {"/messageLimit", "-C"}, {"/timeout", "-W"}}, io);
 }
 
 }  // namespace mqttest

@@ -15,6 +15,8 @@ struct sub_command_options {
   int count = 1;          ///< -C: messageLimit
   int timeout_ms = 5000;  ///< -W
   bool persist = false;
+  bool stream = false;    ///< --stream: one JSON line per message on stdout
+
 };
 
 /// `mqttest sub`: one subscriber step; `exit_status` receives its result.

@@ -22,6 +22,15 @@ struct step_context {
   /// -vv: one line per MQTT packet sent or received (e.g. "> SUBSCRIBE a/b qos 1",
   /// "< SUBACK [1]"); empty when nobody listens. Timestamps are the sink's job.
   std::function<void(std::string_view line)> trace;
+  /// `sub --stream`: a subscriber hands each received message here as it
+  /// arrives (one JSON object: topic, payload, qos, retained, dup,
+  /// payloadSize, v5 properties) and keeps only the counts in its result, so
+  /// memory stays flat however many arrive. Empty: messages go to the result.
+  std::function<void(const nlohmann::json& message)> on_message;
+  /// `pub -l`/`--repeat`: a publisher sends its first message once per
+  /// payload this yields (returns true), until it returns false; empty: the
+  /// step's messages as given.
+  std::function<bool(std::string& payload)> next_payload;
 };
 
 /// A step ready to run: its fields are expanded and checked.

@@ -84,7 +84,7 @@ json shown_result(const json& result, std::size_t max_message_bytes) {
 }
 
 json shown_result(const json& result) {
-  return shown_result(result, limit_value(kMaxShownMessageBytes));
+  return shown_result(capped_for_report(result), limit_value(kMaxShownMessageBytes));
 }
 
 bool has_runtime_error(const step_report& step) {
@@ -135,6 +135,27 @@ std::string step_notes(const step_report& step, std::string_view indent) {
   if (step.tries > 1) out += labelled(indent, "tries: ", std::to_string(step.tries));
   for (const std::string& line : step.info) out += labelled(indent, "info: ", line);
   return out;
+}
+
+std::size_t& report_array_limit() {
+  static std::size_t limit = 100;
+  return limit;
+}
+
+nlohmann::json capped_for_report(const nlohmann::json& result, std::size_t limit) {
+  using nlohmann::json;
+  if (!result.is_object() || limit == 0) return result;
+  json shown = json::object();
+  for (const auto& [key, value] : result.items()) {
+    if (!value.is_array() || value.size() <= limit) {
+      shown[key] = value;
+      continue;
+    }
+    json& kept = shown[key] = json::array();
+    for (std::size_t i = 0; i < limit; ++i) kept.push_back(value[i]);
+    kept.push_back(fmt::format("\u2026 and {} more", value.size() - limit));
+  }
+  return shown;
 }
 
 std::string pretty_result(const step_report& step) {

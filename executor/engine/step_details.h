@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,19 @@ std::string step_problems(const step_report& step, std::string_view indent);
 /// with `indent`; empty when there is none.
 std::string step_notes(const step_report& step, std::string_view indent);
 
+/// Reports (console -v, report files, --jobs events) show at most this many
+/// entries of each array in a step's result: a step that received 100,000
+/// messages shows the first 100 and "… and 99900 more". Assertions, `vars`
+/// and templates still see every entry. 0: no limit. Set by `run
+/// --report-messages`; default 100.
+std::size_t& report_array_limit();
+
+/// The one place reports cap big results: `result` with each top-level array
+/// longer than `limit` cut to its first `limit` entries followed by the
+/// string "… and N more".
+nlohmann::json capped_for_report(const nlohmann::json& result,
+                                 std::size_t limit = report_array_limit());
+
 /// The step's result as reports and -v show it. Each value of the result,
 /// and each entry of its lists (one per received message: `messages`,
 /// `messagesjson`, `details`), that takes more than `max_message_bytes` as
@@ -35,7 +49,8 @@ std::string step_notes(const step_report& step, std::string_view indent);
 /// Deeply nested payloads would otherwise grow reports with the square of
 /// their depth. Assertions, retries and extraction see the whole result.
 nlohmann::json shown_result(const nlohmann::json& result, std::size_t max_message_bytes);
-/// The same with the limit kMaxShownMessageBytes (executor/core/limits.h).
+/// What every report shows: capped_for_report (the number of entries), then
+/// each entry cut at kMaxShownMessageBytes (executor/core/limits.h).
 nlohmann::json shown_result(const nlohmann::json& result);
 
 /// The step's shown_result JSON, indented; invalid UTF-8 replaced.

@@ -66,6 +66,24 @@ json empty_result(client_type type) {
   return result;
 }
 
+/// Publishes in flight at once: enough that many messages do not pay a round
+/// trip each, and no more than brokers take: mosquitto's default
+/// max_inflight_messages (and mosquitto_pub's window) is 20; past it,
+/// mosquitto drops incoming QoS 2 messages of MQTT 3.1.1 clients.
+constexpr std::size_t kPublishWindow = 20;
+
+/// One message as `sub --stream` prints it.
+json stream_line(const received_message& message, bool v5) {
+  json line = {{"topic", message.topic},
+               {"payload", utf8_text(message.payload)},
+               {"qos", message.qos},
+               {"retained", message.retained},
+               {"dup", message.dup},
+               {"payloadSize", message.payload.size()}};
+  if (v5) line.update(properties_json(message));
+  return line;
+}
+
 void add_message(json& result, const received_message& message, codec decode, bool v5) {
   result["topics"].push_back(message.topic);
   result["messages"].push_back(utf8_text(message.payload));
@@ -126,15 +144,27 @@ class mqtt_step final : public step {
                                      routes(route), context.interrupted, options(context));
   }
 
+  /// Sends `messages` (or, with context.next_payload, the first of them once
+  /// per payload it yields) pipelined; "published" counts the completed ones.
   std::string publish_all(session& client, const std::vector<mqtt_message_spec>& messages,
-                          json& result) {
-    for (const auto& message : messages) {
-      auto sent = client.publish(message.topic, message.payload, message.qos, message.retained,
-                                 timeout(), message.properties);
-      if (!sent.ok()) return sent.error;
-      result["published"] = result.value("published", 0) + 1;
+                          json& result, const step_context& context) {
+    auto send = [&](const mqtt_message_spec& message, const std::string& payload) {
+      return client.publish_pipelined(message.topic, payload, message.qos, message.retained,
+                                      timeout(), message.properties, kPublishWindow);
+    };
+    op_result sent;
+    if (context.next_payload && !messages.empty()) {
+      std::string payload;
+      while (sent.ok() && context.next_payload(payload)) sent = send(messages.front(), payload);
+    } else {
+      for (const auto& message : messages) {
+        sent = send(message, message.payload);
+        if (!sent.ok()) break;
+      }
     }
-    return "";
+    if (sent.ok()) sent = client.finish_publishes();
+    result["published"] = result.value("published", 0) + client.published();
+    return sent.error;
   }
 
   std::string run_kind(const step_context& context, json& result) {
@@ -154,7 +184,7 @@ class mqtt_step final : public step {
     if (auto connected = client->connect(!config_.persist_subscription, connect_timeout());
         !connected.ok())
       return connected.error;
-    if (auto error = publish_all(*client, config_.messages, result); !error.empty()) return error;
+    if (auto error = publish_all(*client, config_.messages, result, context); !error.empty()) return error;
     return client->disconnect(timeout()).error;
   }
 
@@ -189,7 +219,7 @@ class mqtt_step final : public step {
     if (!subscribed.ok()) return subscribed.error;
     if (requester) {
       result["published"] = 0;
-      if (auto error = publish_all(*requester, config_.publish, result); !error.empty())
+      if (auto error = publish_all(*requester, config_.publish, result, {}); !error.empty())
         return "request: " + error;
       requester->disconnect(timeout());
     }
@@ -198,8 +228,13 @@ class mqtt_step final : public step {
     return error.empty() ? closed.error : error;
   }
 
-  void take(json& result, const received_message& message) const {
-    add_message(result, message, config_.decode, config_.connection.v5());
+  void take(json& result, const received_message& message, const step_context& context) const {
+    if (!context.on_message) {
+      add_message(result, message, config_.decode, config_.connection.v5());
+      return;
+    }
+    context.on_message(stream_line(message, config_.connection.v5()));
+    result["received"] = result["received"].get<int>() + 1;
   }
 
   static std::string describe(const received_message& message) {
@@ -212,7 +247,7 @@ class mqtt_step final : public step {
     while (received < config_.message_limit) {
       auto message = client.next(deadline);
       if (!message) break;
-      take(result, *message);
+      take(result, *message, context);
       ++received;
     }
     int unexpected = 0;

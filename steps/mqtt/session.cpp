@@ -19,6 +19,9 @@ using std::chrono::milliseconds;
 
 constexpr milliseconds kSlice{50};
 constexpr int kRefused = 0x80;
+/// Received messages a session holds before Paho's thread waits for the
+/// reader (about 2 MB of small messages).
+constexpr std::size_t kBacklog = 10000;
 
 std::string connack_return_code_text(int code) {
   switch (code) {
@@ -180,6 +183,11 @@ session::session(std::string url, std::string client_id, std::vector<std::string
 }
 
 session::~session() {
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+  }
+  space_.notify_all();
   try {
     if (connected_) disconnect(milliseconds(1000));
   } catch (...) {  // a destructor must not throw; the connection closes anyway
@@ -200,11 +208,26 @@ void session::on_message(const mqtt::const_message_ptr& message) {
   entry.retained = message->is_retained();
   entry.dup = message->is_duplicate();
   if (options_.v5()) read_properties(message->get_properties(), entry);
+  bool was_empty = false;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    // Back-pressure: a broker sending a big queue faster than the step reads
+    // it waits in TCP, not in this process's memory. Only once the step
+    // reads (before, it may be waiting for a SUBACK or PUBACK that this
+    // thread must receive); disconnect() ends it.
+    while (queue_.size() >= kBacklog && reading_ && !closing_) space_.wait_for(lock, kSlice);
+    was_empty = queue_.empty();
     queue_.push_back(std::move(entry));
   }
-  arrived_.notify_one();
+  // The reader waits only on an empty queue: a burst wakes it once.
+  if (was_empty) arrived_.notify_one();
+}
+
+void session::took_one(std::unique_lock<std::mutex>& lock) {
+  bool was_full = queue_.size() == kBacklog;
+  queue_.pop_front();
+  lock.unlock();
+  if (was_full) space_.notify_one();
 }
 
 void session::on_connection_lost(const std::string& cause) {
@@ -499,11 +522,9 @@ op_result session::unsubscribe(const std::vector<std::string>& filters, millisec
   return {"interrupted"};
 }
 
-op_result session::publish(const std::string& topic, const std::string& payload, int qos,
-                           bool retained, milliseconds timeout,
-                           const message_properties& properties) {
-  auto deadline = clock_type::now() + timeout;
-  mqtt::token_ptr token;
+op_result session::start_publish(const std::string& topic, const std::string& payload, int qos,
+                                 bool retained, const message_properties& properties,
+                                 mqtt::token_ptr& token) {
   try {
     trace(publish_trace('>', topic, qos, retained, payload.size()));
     auto message = mqtt::message::create(
@@ -513,7 +534,13 @@ op_result session::publish(const std::string& topic, const std::string& payload,
   } catch (const mqtt::exception& e) {
     return {fmt::format("publish to \"{}\" failed: {}", topic, e.what())};
   }
-  auto outcome = await(token, deadline);
+  return {};
+}
+
+op_result session::finish_publish(const in_flight& publish) {
+  const std::string& topic = publish.topic;
+  int qos = publish.qos;
+  auto outcome = await(publish.token, publish.deadline);
   switch (outcome.status) {
     case wait_outcome::kind::done:
       if (qos > 0) trace(fmt::format("< {}", completion_packet(qos)));
@@ -528,11 +555,48 @@ op_result session::publish(const std::string& topic, const std::string& payload,
       return {fmt::format("publish to \"{}\" failed: {}", topic, outcome.message)};
     case wait_outcome::kind::timed_out:
       return {fmt::format("publish to \"{}\" (QoS {}) not completed within {} ms", topic, qos,
-                          timeout.count())};
+                          publish.timeout.count())};
     case wait_outcome::kind::interrupted:
       break;
   }
   return {"interrupted"};
+}
+
+op_result session::publish(const std::string& topic, const std::string& payload, int qos,
+                           bool retained, milliseconds timeout,
+                           const message_properties& properties) {
+  in_flight sent{nullptr, topic, qos, clock_type::now() + timeout, timeout};
+  if (auto started = start_publish(topic, payload, qos, retained, properties, sent.token);
+      !started.ok())
+    return started;
+  return finish_publish(sent);
+}
+
+op_result session::publish_pipelined(const std::string& topic, const std::string& payload,
+                                     int qos, bool retained, milliseconds timeout,
+                                     const message_properties& properties, std::size_t window) {
+  while (!in_flight_.empty() && in_flight_.size() >= window) {
+    auto done = finish_publish(in_flight_.front());
+    in_flight_.pop_front();
+    if (!done.ok()) return done;
+    ++published_;
+  }
+  in_flight sent{nullptr, topic, qos, clock_type::now() + timeout, timeout};
+  if (auto started = start_publish(topic, payload, qos, retained, properties, sent.token);
+      !started.ok())
+    return started;
+  in_flight_.push_back(std::move(sent));
+  return {};
+}
+
+op_result session::finish_publishes() {
+  while (!in_flight_.empty()) {
+    auto done = finish_publish(in_flight_.front());
+    in_flight_.pop_front();
+    if (!done.ok()) return done;
+    ++published_;
+  }
+  return {};
 }
 
 op_result session::drop_connection(steady_time deadline) {
@@ -548,6 +612,11 @@ op_result session::drop_connection(steady_time deadline) {
 op_result session::disconnect(milliseconds timeout) {
   auto deadline = clock_type::now() + timeout;
   connected_ = false;
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+  }
+  space_.notify_all();
   if (options_.abrupt_disconnect) return drop_connection(deadline);
   mqtt::token_ptr token;
   try {
@@ -572,16 +641,17 @@ op_result session::disconnect(milliseconds timeout) {
 
 std::optional<received_message> session::try_next() {
   std::unique_lock lock(mutex_);
+  reading_ = true;
   if (queue_.empty()) return std::nullopt;
   received_message message = std::move(queue_.front());
-  queue_.pop_front();
-  lock.unlock();
+  took_one(lock);
   trace(publish_trace('<', message.topic, message.qos, message.retained, message.payload.size()));
   return message;
 }
 
 std::optional<received_message> session::next(steady_time deadline) {
   std::unique_lock lock(mutex_);
+  reading_ = true;
   while (queue_.empty()) {
     if (!lost_.empty() || is_interrupted()) return std::nullopt;
     auto now = clock_type::now();
@@ -589,8 +659,7 @@ std::optional<received_message> session::next(steady_time deadline) {
     arrived_.wait_for(lock, std::min<clock_type::duration>(deadline - now, kSlice));
   }
   received_message message = std::move(queue_.front());
-  queue_.pop_front();
-  lock.unlock();
+  took_one(lock);
   trace(publish_trace('<', message.topic, message.qos, message.retained, message.payload.size()));
   return message;
 }

@@ -50,7 +50,9 @@ struct op_result {
 };
 
 /// One MQTT client connection. Messages matching the route's filters are
-/// queued by Paho's thread (never blocking there) and read with next().
+/// queued by Paho's thread and read with next(); once the step reads, a
+/// queue of 10,000 makes Paho's thread wait for the reader (memory stays
+/// bounded while a broker sends a big queue), until disconnect().
 /// Every wait ends by its deadline or when *interrupted becomes true
 /// (error "interrupted").
 class session {
@@ -72,6 +74,17 @@ class session {
   op_result unsubscribe(const std::vector<std::string>& filters, std::chrono::milliseconds timeout);
   op_result publish(const std::string& topic, const std::string& payload, int qos, bool retained,
                     std::chrono::milliseconds timeout, const message_properties& properties = {});
+  /// Sends a PUBLISH without waiting for its completion (PUBACK/PUBCOMP, or
+  /// the write at QoS 0): with `window` publishes in flight, waits for the
+  /// oldest first, so many messages cost no round trip each. Returns the
+  /// first failure of a publish that completed meanwhile; each has `timeout`.
+  op_result publish_pipelined(const std::string& topic, const std::string& payload, int qos,
+                              bool retained, std::chrono::milliseconds timeout,
+                              const message_properties& properties, std::size_t window);
+  /// Waits for every pipelined publish still in flight; the first failure.
+  op_result finish_publishes();
+  /// Pipelined publishes completed so far.
+  int published() const { return published_; }
   /// Sends DISCONNECT, or with options.abrupt_disconnect drops the TCP
   /// connection without it (the broker then publishes the will): such a
   /// session connects through a loopback_relay of its own and cuts it.
@@ -96,10 +109,23 @@ class session {
  private:
   void on_message(const mqtt::const_message_ptr& message);
   void on_connection_lost(const std::string& cause);
+  /// Pops the queue's front (moved out already) and unlocks.
+  void took_one(std::unique_lock<std::mutex>& lock);
   bool is_interrupted() const { return interrupted_ != nullptr && interrupted_->load(); }
 
   struct wait_outcome;
   wait_outcome await(const mqtt::token_ptr& token, steady_time deadline);
+  struct in_flight {
+    mqtt::token_ptr token;
+    std::string topic;
+    int qos;
+    steady_time deadline;
+    std::chrono::milliseconds timeout;
+  };
+  op_result start_publish(const std::string& topic, const std::string& payload, int qos,
+                          bool retained, const message_properties& properties,
+                          mqtt::token_ptr& token);
+  op_result finish_publish(const in_flight& publish);
   op_result connect_failure(int return_code, const std::string& message, steady_time deadline);
   mqtt::connect_options connect_options(bool clean_session, std::chrono::milliseconds timeout);
   mqtt::ssl_options ssl_options();
@@ -126,11 +152,14 @@ class session {
 
   mutable std::mutex mutex_;
   std::condition_variable arrived_;
+  std::condition_variable space_;  ///< the queue fell below its back-pressure bound
   std::deque<received_message> queue_;
+  bool reading_ = false;  ///< next()/try_next() was called: back-pressure may wait
+  bool closing_ = false;  ///< disconnect(): Paho's thread no longer waits for space
   std::string lost_;
   bool connected_ = false;
-  bool session_present_ = false;
-  mqtt::properties connack_properties_;
+  std::deque<in_flight> in_flight_;  ///< pipelined publishes, oldest first
+  int published_ = 0;
 
   // Last member: destroyed first, so Paho callbacks never see a dead queue.
   mqtt::async_client client_;

@@ -12,7 +12,9 @@
 #include "executor/core/atomic_file.h"
 #include "executor/engine/events.h"
 #include "executor/engine/report.h"
+#include "executor/engine/step_details.h"
 #include "executor/report/junit_reporter.h"
+#include "executor/report/report_data.h"
 
 namespace fs = std::filesystem;
 using namespace mqttest;
@@ -395,4 +397,32 @@ TEST_CASE("write_file_atomically") {
                          ("cannot write " + path + ": Is a directory").c_str(), std::runtime_error);
     CHECK(entries(tmp.path) == std::vector<std::string>{"out.txt"});
   }
+}
+
+TEST_CASE("capped_for_report: arrays past the limit end in \"… and N more\"; the rest is kept") {
+  json result = {{"messages", json::array()}, {"topics", {"a", "b"}}, {"received", 5},
+                 {"error", ""}, {"granted", {1}}};
+  for (int i = 0; i < 5; ++i) result["messages"].push_back(std::to_string(i));
+  json capped = capped_for_report(result, 2);
+  CHECK(capped["messages"] == json::array({"0", "1", "\u2026 and 3 more"}));
+  CHECK(capped["topics"] == json::array({"a", "b"}));  // at the limit: whole
+  CHECK(capped["received"] == 5);
+  CHECK(capped["error"] == "");
+  CHECK(capped["granted"] == json::array({1}));
+  CHECK(capped_for_report(result, 0) == result);  // 0: no limit
+  CHECK(capped_for_report(json("text"), 1) == "text");
+  CHECK(report_array_limit() == 100);
+}
+
+TEST_CASE("reports show capped results; the step report keeps them whole") {
+  step_report step;
+  step.name = "big";
+  step.result = {{"messages", json::array()}};
+  for (int i = 0; i < 250; ++i) step.result["messages"].push_back(i);
+  json shown = step_to_json(step)["result"]["messages"];
+  REQUIRE(shown.size() == 101);
+  CHECK(shown[99] == 99);
+  CHECK(shown[100] == "\u2026 and 150 more");
+  CHECK(pretty_result(step).find("\u2026 and 150 more") != std::string::npos);
+  CHECK(step.result["messages"].size() == 250);
 }

@@ -8,8 +8,9 @@
 //  - Paho never sets TCP_NODELAY; Nagle holds a SUBSCRIBE sent right after a
 //    PUBACK for ~40 ms.
 //
-// Paho C imports poll, usleep, socket and connect dynamically, and the mqttest
-// executables export their own (see CMakeLists.txt), so these interpose them.
+// Paho C imports poll, usleep, socket, connect and writev dynamically, and
+// the mqttest executables export their own (see CMakeLists.txt), so these
+// interpose them.
 // Each acts only while the tuning is on (paho_runtime.cpp) and only on Paho's
 // threads (named "MQTTAsync..."); every other thread gets the real function.
 //  - poll/usleep also wait on a wake pipe; a connect_window writes to it so
@@ -35,6 +36,14 @@
 //    session is open (session_opened): Paho's send thread reads its command count,
 //    unlocks, then waits 1 s on a condition; a command queued in between is
 //    a lost wake-up that costs a whole second (seen as a rare 1 s step).
+//  - a large PUBLISH fills the socket's send buffer; Paho keeps the rest as
+//    a pending write, which its receive thread continues only after a poll
+//    of its read set (1000 ms) and a 100 ms sleep: ~1.1 s per partial write,
+//    2.6-2.9 s for a 10 MB message. writev() from a Paho thread that leaves
+//    a partial write wakes the receive thread (its wait may have begun
+//    before); the zero-timeout poll of Paho's write set notes which sockets
+//    are not writable, and the waits that follow also end when one of them
+//    turns writable. (TLS writes go through OpenSSL: not covered.)
 //  - ERR_print_errors_cb (Paho's report of a failed TLS handshake) keeps the
 //    OpenSSL error text for last_tls_error(), tuning on or off: it changes no
 //    timing, only the text of an error. Paho C++ 1.2's own TLS error callback
@@ -49,6 +58,7 @@
 #include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -73,6 +83,7 @@ using connect_fn = int (*)(int, const struct sockaddr*, socklen_t);
 using err_callback = int (*)(const char*, size_t, void*);
 using err_print_fn = void (*)(err_callback, void*);
 using cond_timedwait_fn = int (*)(pthread_cond_t*, pthread_mutex_t*, const struct timespec*);
+using writev_fn = ssize_t (*)(int, const struct iovec*, int);
 
 template <typename Fn>
 Fn next_symbol(const char* name) {
@@ -96,6 +107,11 @@ socket_fn real_socket() {
 
 connect_fn real_connect() {
   static const connect_fn fn = next_symbol<connect_fn>("connect");
+  return fn;
+}
+
+writev_fn real_writev() {
+  static const writev_fn fn = next_symbol<writev_fn>("writev");
   return fn;
 }
 
@@ -190,7 +206,32 @@ void note_completed_connects(const struct pollfd* fds, nfds_t count) {
   state.pending_count.store(static_cast<int>(state.pending_connects.size()));
 }
 
-/// poll() on fds plus the wake pipe; the pipe's readiness is not reported.
+/// Sockets this Paho thread found not writable in its last poll of the write
+/// set: their send buffer is full, so a large PUBLISH has a pending partial
+/// write. Paho then waits on its read set only (1000 ms, then a 100 ms
+/// sleep) before it tries the write again, though the broker sends nothing
+/// until the message is complete; the waits below also end when one of them
+/// turns writable.
+std::vector<struct pollfd>& blocked_writes() {
+  thread_local std::vector<struct pollfd> fds;
+  return fds;
+}
+
+/// After a zero-timeout poll of Paho's write set: which sockets are full.
+void note_blocked_writes(const struct pollfd* fds, nfds_t count) {
+  bool write_set = std::any_of(fds, fds + count, [](const struct pollfd& p) {
+    return (p.events & POLLOUT) != 0;
+  });
+  if (!write_set) return;  // a read poll: the write set's snapshot stands
+  std::vector<struct pollfd>& blocked = blocked_writes();
+  blocked.clear();
+  for (nfds_t i = 0; i < count; ++i)
+    if ((fds[i].events & POLLOUT) != 0 && fds[i].revents == 0)
+      blocked.push_back({fds[i].fd, POLLOUT, 0});
+}
+
+/// poll() on fds plus the wake pipe and the blocked writes; their readiness
+/// is not reported (the call may return 0 early).
 int wakeable_poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
   wake_state& state = wake();
   if (state.read_fd < 0) return real_poll()(fds, count, timeout_ms);
@@ -200,6 +241,8 @@ int wakeable_poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
   bool connecting = state.connecting.load() > 0;
   thread_local std::vector<struct pollfd> all;
   all.assign(fds, fds + count);
+  const std::vector<struct pollfd>& blocked = blocked_writes();
+  all.insert(all.end(), blocked.begin(), blocked.end());
   all.push_back({state.read_fd, POLLIN, 0});
   struct timespec brief {
     0, 100'000
@@ -207,12 +250,13 @@ int wakeable_poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
   int ready = connecting ? ppoll(all.data(), all.size(), &brief, nullptr)
                          : real_poll()(all.data(), all.size(), timeout_ms);
   if (ready <= 0) return ready;
-  for (nfds_t i = 0; i < count; ++i) fds[i].revents = all[i].revents;
-  if (all.back().revents != 0) {
-    drain(state.read_fd);
-    --ready;
+  int reported = 0;
+  for (nfds_t i = 0; i < count; ++i) {
+    fds[i].revents = all[i].revents;
+    if (fds[i].revents != 0) ++reported;
   }
-  return ready;
+  if (all.back().revents != 0) drain(state.read_fd);
+  return reported;
 }
 
 }  // namespace
@@ -225,6 +269,7 @@ bool hooks_bound() {
          dlsym(RTLD_DEFAULT, "usleep") == reinterpret_cast<void*>(&::usleep) &&
          dlsym(RTLD_DEFAULT, "socket") == reinterpret_cast<void*>(&::socket) &&
          dlsym(RTLD_DEFAULT, "connect") == reinterpret_cast<void*>(&::connect) &&
+         dlsym(RTLD_DEFAULT, "writev") == reinterpret_cast<void*>(&::writev) &&
          dlsym(RTLD_DEFAULT, "pthread_cond_timedwait") ==
              reinterpret_cast<void*>(&::pthread_cond_timedwait);
 }
@@ -242,6 +287,7 @@ int poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
     return wakeable_poll(fds, count, timeout_ms);
   }
   int ready = real_poll()(fds, count, 0);
+  if (ready >= 0) note_blocked_writes(fds, count);
   if (ready > 0) note_completed_connects(fds, count);
   return ready;
 }
@@ -258,6 +304,27 @@ int connect(int fd, const struct sockaddr* address, socklen_t length) {
   }
   errno = error;
   return rc;
+}
+
+ssize_t writev(int fd, const struct iovec* parts, int count) {
+  using namespace mqttest::paho;
+  ssize_t written = real_writev()(fd, parts, count);
+  int error = errno;
+  if (on_paho_thread()) {
+    std::size_t total = 0;
+    for (int i = 0; i < count; ++i) total += parts[i].iov_len;
+    bool partial = written >= 0 ? static_cast<std::size_t>(written) < total
+                                : error == EAGAIN || error == EWOULDBLOCK;
+    // A pending write now: the receive thread, maybe already waiting on its
+    // read set, goes round and finds the socket blocked (note_blocked_writes).
+    wake_state& state = wake();
+    if (partial && state.write_fd >= 0) {
+      char byte = 1;
+      [[maybe_unused]] auto ignored = write(state.write_fd, &byte, 1);
+    }
+  }
+  errno = error;
+  return written;
 }
 
 int usleep(useconds_t microseconds) {
