@@ -15,8 +15,8 @@ enum exit_code : int {
 
 /// The exit statuses, as `mqttest --help`, `help` and `run --help` end with them.
 inline std::string exit_status_footer() {
-  return "Exit status: 0 all passed, 1 a test failed (or a report could not be written),\n"
-         "2 usage/config/load error (nothing ran), 130 interrupted (reports still written).";
+  return "Exit status: 0 all passed, 1 a test failed or a report was not written, 2 usage/config/\n"
+         "load error (nothing ran), 130 interrupted (reports still written).";
 }
 
 /// The same for pub, sub and queue.

@@ -156,3 +156,74 @@ TEST_CASE("hostile: a payload 100,000 deep from the broker stays a string" * doc
         "payload nested deeper than the 512-levels limit (set MQTTEST_MAX_PAYLOAD_DEPTH to raise "
         "it); not decoded");
 }
+
+TEST_CASE("hostile: a report that cannot be written after the run is exit 1, the others written") {
+  // The directory passes the check before the run; the step then puts a
+  // directory where the JSON report goes, so only writing it fails.
+  workspace ws;
+  ws.write("s.yml",
+           "name: s\ntestcases:\n- name: c\n  steps:\n"
+           "  - type: exec\n    script: mkdir -p out/mqttest-report.json\n");
+  cli_result r = ws.mqttest("run s.yml --format json,junit --output-dir out");
+  CHECK(r.status == 1);
+  CHECK(r.out.find("1 passed") != std::string::npos);
+  CHECK(r.err.find("mqttest: report not written: cannot write out/mqttest-report.json: Is a "
+                   "directory\n") != std::string::npos);
+  CHECK(std::filesystem::is_regular_file(ws.dir() / "out/mqttest-junit.xml"));
+}
+
+TEST_CASE("hostile: reports of a deeply nested payload stay small" * doctest::timeout(120)) {
+  local_broker broker;
+  workspace ws;
+  // 10 KB nested 5,000 deep (beyond the decoding limit: it stays a string),
+  // and 4 KB nested 2,000 deep decoded with a raised limit: shown whole, it
+  // would take megabytes in every report (indentation grows with depth).
+  std::string deep = std::string(5'000, '[') + std::string(5'000, ']');
+  std::string decoded = std::string(2'000, '[') + std::string(2'000, ']');
+  ws.write("deep.json", deep);
+  ws.write("decoded.json", decoded);
+  REQUIRE(ws.mqttest("pub --addrs " + broker.url() + " -r -q 1 -t deep -f deep.json").status == 0);
+  REQUIRE(
+      ws.mqttest("pub --addrs " + broker.url() + " -r -q 1 -t decoded -f decoded.json").status ==
+      0);
+  ws.write("s.yml",
+           "name: s\ntestcases:\n- name: c\n  steps:\n  - type: mqtt\n    addrs: " + broker.url() +
+               "\n    clientType: subscriber\n    topics: [deep, decoded]\n"
+               "    messageLimit: 2\n    timeout: 5000\n"
+               "    assertions:\n    - result.messagesjson.__Len__ ShouldEqual 2\n");
+  cli_result r = ws.mqttest("run s.yml -v --format json,yaml,html,junit,tap --output-dir out",
+                            "MQTTEST_MAX_PAYLOAD_DEPTH=2000");
+  CHECK(r.status == 0);
+  INFO(r.err);
+  CHECK(r.out.size() < 64 * 1024);
+  for (const char* file : {"mqttest-report.json", "mqttest-report.yaml", "mqttest-report.html",
+                           "mqttest-junit.xml", "mqttest-report.tap"}) {
+    CAPTURE(file);
+    CHECK(std::filesystem::file_size(ws.dir() / "out" / file) < 64 * 1024);
+  }
+  // The JSON report shows the 2,000-deep message as its compact text (4 KB),
+  // not indented (megabytes); the 5,000-deep one was not decoded.
+  auto shown_of = [&] {
+    nlohmann::json report =
+        nlohmann::json::parse(mqttest::testing::read_text(ws.dir() / "out/mqttest-report.json"));
+    return report["suites"][0]["cases"][0]["steps"][0]["result"];
+  };
+  nlohmann::json result = shown_of();
+  REQUIRE(result["messages"].size() == 2);
+  int at = result["messagesjson"][0].is_string() ? 0 : 1;
+  CHECK(result["messagesjson"][at] == decoded);
+  CHECK(result["messagesjson"][1 - at].is_null());
+  // With a lower limit both messages are cut, saying how much is left.
+  r = ws.mqttest("run s.yml --format json --output-dir out",
+                 "MQTTEST_MAX_PAYLOAD_DEPTH=2000 MQTTEST_MAX_SHOWN_MESSAGE_BYTES=1000");
+  CHECK(r.status == 0);
+  result = shown_of();
+  at = result["messagesjson"][0].is_string() ? 0 : 1;
+  for (const nlohmann::json& message :
+       {result["messages"][0], result["messages"][1], result["messagesjson"][at]}) {
+    std::string text = message.get<std::string>();
+    CHECK(text.size() <= 1000);
+    CHECK(text.find("\xE2\x80\xA6 ") != std::string::npos);  // "… N more bytes"
+    CHECK(text.ends_with(" more bytes"));
+  }
+}
