@@ -158,6 +158,8 @@ class session {
   bool closing_ = false;  ///< disconnect(): Paho's thread no longer waits for space
   std::string lost_;
   bool connected_ = false;
+  bool session_present_ = false;
+  mqtt::properties connack_properties_;
   std::deque<in_flight> in_flight_;  ///< pipelined publishes, oldest first
   int published_ = 0;
 
