@@ -79,9 +79,10 @@ std::string_view property_key(int identifier) {
   }
 }
 
-json properties_json(const mqtt::properties& props) {
+json properties_json(const mqtt::properties& props) { return properties_json(props.c_struct()); }
+
+json properties_json(const MQTTProperties& all) {
   json out = json::object();
-  const MQTTProperties& all = props.c_struct();
   for (int i = 0; i < all.count; ++i) {
     const MQTTProperty& p = all.array[i];
     std::string key(property_key(p.identifier));
@@ -115,6 +116,10 @@ json properties_json(const mqtt::properties& props) {
 }
 
 json connack_json(bool session_present, int reason_code, const mqtt::properties& props) {
+  return connack_json(session_present, reason_code, props.c_struct());
+}
+
+json connack_json(bool session_present, int reason_code, const MQTTProperties& props) {
   return {{"sessionPresent", session_present},
           {"reasonCode", reason_code},
           {"properties", properties_json(props)}};

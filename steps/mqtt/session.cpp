@@ -448,7 +448,7 @@ op_result session::connect(bool clean_session, milliseconds timeout) {
     case wait_outcome::kind::failed: {
       int code = options_.v5() && outcome.reason >= 0x80 ? outcome.reason : outcome.code;
       if ((code >= 1 && code <= 5) || (code >= 0x80 && code <= 0xFF))
-        connack_ = connack_json(false, code, {});
+        connack_ = connack_json(false, code, mqtt::properties());
       return {connect_failure(code, outcome.message, deadline)};
     }
     case wait_outcome::kind::timed_out:

@@ -4,7 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <string>
+#include <vector>
 
 #include "executor/core/errors.h"
 #include "steps/mqtt/codecs.h"
@@ -15,7 +17,6 @@
 namespace {
 
 using json = nlohmann::json;
-using code = mqtt::property::code;
 
 mqttest::position locate(const json::json_pointer& where) {
   return {"step" + where.to_string(), 1, 1};
@@ -39,34 +40,60 @@ std::string error_of(const json& fields) {
 
 }  // namespace
 
+// Built as Paho C structs on the stack: Paho's own allocations (mqtt::properties)
+// keep heap-tracking nodes that only a Paho client's teardown frees.
+MQTTProperty number(MQTTPropertyCodes id, int value) {
+  MQTTProperty p{};
+  p.identifier = id;
+  switch (MQTTProperty_getType(id)) {
+    case MQTTPROPERTY_TYPE_BYTE: p.value.byte = static_cast<unsigned char>(value); break;
+    case MQTTPROPERTY_TYPE_TWO_BYTE_INTEGER: p.value.integer2 = static_cast<unsigned short>(value); break;
+    default: p.value.integer4 = static_cast<unsigned>(value); break;
+  }
+  return p;
+}
+
+MQTTProperty text(MQTTPropertyCodes id, const char* value, const char* second = nullptr) {
+  MQTTProperty p{};
+  p.identifier = id;
+  p.value.data = {static_cast<int>(std::strlen(value)), const_cast<char*>(value)};
+  if (second != nullptr) p.value.value = {static_cast<int>(std::strlen(second)), const_cast<char*>(second)};
+  return p;
+}
+
+MQTTProperties list_of(std::vector<MQTTProperty>& items) {
+  MQTTProperties props = MQTTProperties_initializer;
+  props.count = props.max_count = static_cast<int>(items.size());
+  props.array = items.data();
+  return props;
+}
+
 TEST_CASE("properties: every kind of MQTT 5 property becomes JSON under its spec name") {
-  mqtt::properties props;
-  props.add(mqtt::property(code::RECEIVE_MAXIMUM, 20));
-  props.add(mqtt::property(code::MAXIMUM_QOS, 1));
-  props.add(mqtt::property(code::RETAIN_AVAILABLE, 0));
-  props.add(mqtt::property(code::MAXIMUM_PACKET_SIZE, 100000));
-  props.add(mqtt::property(code::SESSION_EXPIRY_INTERVAL, static_cast<int32_t>(4294967295U)));
-  props.add(mqtt::property(code::ASSIGNED_CLIENT_IDENTIFER, "auto-1"));
-  props.add(mqtt::property(code::REASON_STRING, "why"));
-  props.add(mqtt::property(code::USER_PROPERTY, "a", "1"));
-  props.add(mqtt::property(code::USER_PROPERTY, "b", "2"));
-  json out = mqttest::properties_json(props);
-  CHECK(out == json{{"receiveMaximum", 20},
-                    {"maximumQoS", 1},
-                    {"retainAvailable", 0},
-                    {"maximumPacketSize", 100000},
-                    {"sessionExpiryInterval", 4294967295U},
-                    {"assignedClientIdentifier", "auto-1"},
-                    {"reasonString", "why"},
-                    {"userProperties", {{"a", "1"}, {"b", "2"}}}});
-  // Paho C 1.3.12's MQTTProperties_add crashes past 10 entries: a second list.
-  mqtt::properties more;
-  more.add(mqtt::property(code::SUBSCRIPTION_IDENTIFIER, 7));
-  more.add(mqtt::property(code::CORRELATION_DATA, std::string("\xff", 1)));
-  CHECK(mqttest::properties_json(more) ==
-        json{{"subscriptionIdentifier", {7}},
+  std::vector<MQTTProperty> items = {
+      number(MQTTPROPERTY_CODE_RECEIVE_MAXIMUM, 20),
+      number(MQTTPROPERTY_CODE_MAXIMUM_QOS, 1),
+      number(MQTTPROPERTY_CODE_RETAIN_AVAILABLE, 0),
+      number(MQTTPROPERTY_CODE_MAXIMUM_PACKET_SIZE, 100000),
+      number(MQTTPROPERTY_CODE_SESSION_EXPIRY_INTERVAL, -1),
+      text(MQTTPROPERTY_CODE_ASSIGNED_CLIENT_IDENTIFER, "auto-1"),
+      text(MQTTPROPERTY_CODE_REASON_STRING, "why"),
+      text(MQTTPROPERTY_CODE_USER_PROPERTY, "a", "1"),
+      text(MQTTPROPERTY_CODE_USER_PROPERTY, "b", "2"),
+      number(MQTTPROPERTY_CODE_SUBSCRIPTION_IDENTIFIER, 7),
+      text(MQTTPROPERTY_CODE_CORRELATION_DATA, "\xff")};
+  CHECK(mqttest::properties_json(list_of(items)) ==
+        json{{"receiveMaximum", 20},
+             {"maximumQoS", 1},
+             {"retainAvailable", 0},
+             {"maximumPacketSize", 100000},
+             {"sessionExpiryInterval", 4294967295U},
+             {"assignedClientIdentifier", "auto-1"},
+             {"reasonString", "why"},
+             {"userProperties", {{"a", "1"}, {"b", "2"}}},
+             {"subscriptionIdentifier", {7}},
              {"correlationData", mqttest::utf8_text(std::string("\xff", 1))}});
-  CHECK(mqttest::properties_json(mqtt::properties()) == json::object());
+  std::vector<MQTTProperty> none;
+  CHECK(mqttest::properties_json(list_of(none)) == json::object());
 }
 
 TEST_CASE("properties: every CONNACK property has a key") {
@@ -78,12 +105,13 @@ TEST_CASE("properties: every CONNACK property has a key") {
 }
 
 TEST_CASE("connack: session present, reason code and properties") {
-  mqtt::properties props;
-  props.add(mqtt::property(code::TOPIC_ALIAS_MAXIMUM, 10));
-  CHECK(mqttest::connack_json(true, 0, props) == json{{"sessionPresent", true},
-                                                      {"reasonCode", 0},
-                                                      {"properties", {{"topicAliasMaximum", 10}}}});
-  CHECK(mqttest::connack_json(false, 0x87, {}) ==
+  std::vector<MQTTProperty> items = {number(MQTTPROPERTY_CODE_TOPIC_ALIAS_MAXIMUM, 10)};
+  CHECK(mqttest::connack_json(true, 0, list_of(items)) ==
+        json{{"sessionPresent", true},
+             {"reasonCode", 0},
+             {"properties", {{"topicAliasMaximum", 10}}}});
+  std::vector<MQTTProperty> none;
+  CHECK(mqttest::connack_json(false, 0x87, list_of(none)) ==
         json{{"sessionPresent", false}, {"reasonCode", 0x87}, {"properties", json::object()}});
 }
 
