@@ -95,6 +95,11 @@ void loopback_relay::cut() {
   thread_.join();
 }
 
+bool loopback_relay::wait_broker_closed(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  return closed_.wait_until(lock, deadline, [this] { return broker_closed_; });
+}
+
 void loopback_relay::run() {
   std::array<pollfd, 2> fds{{{listener_, POLLIN, 0}, {wake_read_, POLLIN, 0}}};
   int client = -1;
@@ -152,11 +157,21 @@ void loopback_relay::relay(int client) {
     if (fds[2].revents != 0) break;
     bool moved = true;
     for (int from = 0; from < 2 && moved; ++from) {
-      if (fds[from].revents == 0) continue;
+      if (fds[from].fd < 0 || fds[from].revents == 0) continue;
       int to = fds[1 - from].fd;
       ssize_t got = ::recv(fds[from].fd, buffer.data(), buffer.size(), 0);
       if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-      moved = got > 0 && write_all(to, buffer.data(), static_cast<std::size_t>(got), wake_read_);
+      if (silent_ && from == 0) {  // swallowed; a closing client leaves the broker's side open
+        if (got <= 0) fds[0].fd = -1;
+        continue;
+      }
+      if (got <= 0 && from == 1) {
+        std::lock_guard lock(mutex_);
+        broker_closed_ = true;
+        closed_.notify_all();
+      }
+      moved = got > 0 && (to < 0 || write_all(to, buffer.data(), static_cast<std::size_t>(got),
+                                              wake_read_));
     }
     if (!moved) break;
   }

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -28,6 +31,12 @@ class loopback_relay {
   std::string proxy() const;
   /// Closes both connections (and stops listening) and waits until they are.
   void cut();
+  /// `disconnect: silent`: from now on nothing the client sends reaches the
+  /// broker (no PINGREQ either) and the client closing its side keeps the
+  /// broker's side open, until the broker closes it (keep-alive expiry).
+  void go_silent() { silent_ = true; }
+  /// Waits until the broker closed its side; false at the deadline.
+  bool wait_broker_closed(std::chrono::steady_clock::time_point deadline);
 
  private:
   void run();
@@ -39,6 +48,10 @@ class loopback_relay {
   int port_ = 0;
   int wake_read_ = -1;
   int wake_write_ = -1;
+  std::atomic<bool> silent_{false};
+  std::mutex mutex_;
+  std::condition_variable closed_;
+  bool broker_closed_ = false;
   std::thread thread_;
 };
 

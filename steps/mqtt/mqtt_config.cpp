@@ -162,6 +162,7 @@ message_properties read_message_properties(const reader& fields) {
   p.message_expiry = fields.integer("messageExpiry");
   if (auto format = fields.integer("payloadFormat")) p.payload_format = static_cast<int>(*format);
   if (auto props = fields.string_map("userProperties")) p.user_properties = *props;
+  p.topic_alias = fields.integer("topicAlias");
   return p;
 }
 
@@ -207,6 +208,7 @@ std::optional<will_spec> read_will(const reader& step) {
   will.qos = static_cast<int>(fields.integer("qos").value_or(0));
   will.retained = fields.boolean("retained").value_or(false);
   will.delay_seconds = fields.integer("delay");
+  will.properties = read_message_properties(fields);
   return will;
 }
 
@@ -230,6 +232,7 @@ std::vector<subscription_spec> read_subscriptions(const reader& step, int qos) {
     s.no_local = fields.boolean("noLocal").value_or(false);
     s.retain_as_published = fields.boolean("retainAsPublished").value_or(false);
     s.retain_handling = static_cast<int>(fields.integer("retainHandling").value_or(0));
+    s.subscription_id = fields.integer("subscriptionIdentifier");
     subscriptions.push_back(s);
   }
   return subscriptions;
@@ -255,7 +258,26 @@ connection_options read_connection(const reader& fields) {
   options.will = read_will(fields);
   options.session_expiry_seconds = fields.integer("sessionExpiry");
   if (auto props = fields.string_map("properties")) options.user_properties = *props;
-  options.abrupt_disconnect = fields.choice("disconnect") == "abrupt";
+  auto disconnect = fields.choice("disconnect");
+  options.abrupt_disconnect = disconnect == "abrupt";
+  options.silent_disconnect = disconnect == "silent";
+  options.limits.receive_maximum = fields.integer("receiveMaximum");
+  options.limits.topic_alias_maximum = fields.integer("topicAliasMaximum");
+  options.limits.maximum_packet_size = fields.integer("maximumPacketSize");
+  options.limits.request_response_information = fields.boolean("requestResponseInformation");
+  options.limits.request_problem_information = fields.boolean("requestProblemInformation");
+  options.disconnect.reason_code = static_cast<int>(fields.integer("disconnectReason").value_or(0));
+  options.disconnect.session_expiry_seconds = fields.integer("disconnectSessionExpiry");
+  if (auto props = fields.string_map("disconnectProperties"))
+    options.disconnect.user_properties = *props;
+  bool shapes_disconnect = fields.raw("disconnectReason") != nullptr ||
+                           fields.raw("disconnectSessionExpiry") != nullptr ||
+                           fields.raw("disconnectProperties") != nullptr;
+  if ((options.abrupt_disconnect || options.silent_disconnect) && shapes_disconnect)
+    fields.fail(fields.at("disconnect"),
+                fmt::format("\"disconnect: {}\" sends no DISCONNECT: drop disconnectReason, "
+                            "disconnectSessionExpiry and disconnectProperties",
+                            *disconnect));
   return options;
 }
 
@@ -286,8 +308,10 @@ std::vector<subscription_spec> read_topics(const reader& fields, std::optional<c
 mqtt_message_spec read_message(const reader& fields, int step_qos) {
   mqtt_message_spec message;
   message.qos = step_qos;
+  bool aliased = fields.raw("topicAlias") != nullptr;
   if (auto topic = fields.string("topic")) {
-    if (auto problem = topic_name_problem(*topic); !problem.empty())
+    // An empty topic with a topic alias: the broker maps the alias it learnt.
+    if (auto problem = topic_name_problem(*topic); !problem.empty() && !(topic->empty() && aliased))
       fields.fail(fields.at("topic"),
                   fmt::format("invalid topic {}: {}", shown_topic(*topic), problem));
     message.topic = *topic;
@@ -357,7 +381,21 @@ mqtt_config read_config(const json& map, const locate_fn& locate, bool lenient) 
                 "\"publish\" belongs to a subscriber step (request/response); a publisher uses "
                 "\"messages\"");
   config.publish = read_message_list(fields, "publish", config.qos);
-  if (config.client_id.empty() && !lenient) config.client_id = generated_client_id();
+  config.publish_from_self = fields.choice("publishFrom") == "self";
+  if (auto list = fields.strings("unsubscribe")) config.unsubscribe = *list;
+  for (const char* name : {"publishFrom", "unsubscribe"})
+    if (fields.raw(name) != nullptr && type && type != client_type::subscriber)
+      fields.fail(fields.at(name), fmt::format("\"{}\" belongs to a subscriber step", name));
+  for (std::size_t i = 0; i < config.unsubscribe.size(); ++i) {
+    const std::string& filter = config.unsubscribe[i];
+    if (fields.lenient() && filter.find("{{") != std::string::npos) continue;
+    if (auto problem = topic_filter_problem(filter); !problem.empty())
+      fields.fail(fields.at("unsubscribe") / std::to_string(i),
+                  fmt::format("invalid topic filter {}: {}", shown_topic(filter), problem));
+  }
+  // `clientId: ""` is sent as empty (the broker assigns one); only a missing
+  // clientId is generated.
+  if (fields.raw("clientId") == nullptr && !lenient) config.client_id = generated_client_id();
   return config;
 }
 
@@ -393,8 +431,9 @@ const field_table& mqtt_step_table() {
            .required = true,
            .needs_hint = " (publisher, subscriber or persistent_queue)"},
           {.name = "clientId",
-           .description = "MQTT client id; generated (mqttest-<random hex>) when absent; "
-                          "required for persistent_queue"},
+           .description = "MQTT client id; generated (mqttest-<random hex>) when absent; \"\" "
+                          "is sent empty (the broker assigns one: result.clientId); required "
+                          "for persistent_queue"},
           {.name = "persistSubscription",
            .type = value_type::boolean,
            .description = "true: connect with clean session off (keep the session); false: "
@@ -403,7 +442,9 @@ const field_table& mqtt_step_table() {
           {.name = "topics",
            .type = value_type::map_list,
            .description = "topic filters (+, #) to subscribe, all in one SUBSCRIBE (subscriber, "
-                          "persistent_queue): strings, or maps with a filter and its options",
+                          "persistent_queue): strings, or maps with a filter and its options; "
+                          "with MQTT 5 options (noLocal, retainAsPublished, retainHandling) one "
+                          "SUBSCRIBE per filter",
            .type_expect = "a list of topic filters",
            .table = &mqtt_subscription_table(),
            .string_items = true,
@@ -484,13 +525,71 @@ const field_table& mqtt_step_table() {
            .type = value_type::string_map,
            .description = "CONNECT user properties (name: value)",
            .mqtt5 = true},
+          {.name = "receiveMaximum",
+           .type = value_type::integer,
+           .description = "CONNECT Receive Maximum: QoS 1/2 messages the broker may have "
+                          "unacknowledged to this client",
+           .min = 1,
+           .max = 65535,
+           .type_expect = "an integer",
+           .range_expect = "1 to 65535",
+           .mqtt5 = true},
+          {.name = "topicAliasMaximum",
+           .type = value_type::integer,
+           .description = "CONNECT Topic Alias Maximum: topic aliases the broker may use "
+                          "towards this client",
+           .max = 65535,
+           .type_expect = "an integer",
+           .range_expect = "0 to 65535",
+           .mqtt5 = true},
+          {.name = "maximumPacketSize",
+           .type = value_type::integer,
+           .description = "CONNECT Maximum Packet Size (bytes): the broker must not send "
+                          "larger packets to this client",
+           .min = 1,
+           .max = 4294967295LL,
+           .type_expect = "an integer (bytes)",
+           .range_expect = "1 to 4294967295 (bytes)",
+           .mqtt5 = true},
+          {.name = "requestResponseInformation",
+           .type = value_type::boolean,
+           .description = "CONNECT Request Response Information (the broker may answer with "
+                          "connack.properties.responseInformation)",
+           .mqtt5 = true},
+          {.name = "requestProblemInformation",
+           .type = value_type::boolean,
+           .description = "CONNECT Request Problem Information (false: no reason strings or "
+                          "user properties on failures)",
+           .mqtt5 = true},
+          {.name = "disconnectReason",
+           .type = value_type::integer,
+           .description = "DISCONNECT reason code, e.g. 4 (0x04): disconnect and publish the will",
+           .default_value = 0,
+           .max = 255,
+           .type_expect = "an integer",
+           .range_expect = "0 to 255",
+           .mqtt5 = true},
+          {.name = "disconnectSessionExpiry",
+           .type = value_type::integer,
+           .description = "DISCONNECT Session Expiry Interval in seconds (0 ends the session "
+                          "now; not allowed when the CONNECT's was 0)",
+           .max = 4294967295LL,
+           .type_expect = "an integer (seconds)",
+           .range_expect = "0 to 4294967295 (seconds)",
+           .mqtt5 = true},
+          {.name = "disconnectProperties",
+           .type = value_type::string_map,
+           .description = "DISCONNECT user properties (name: value)",
+           .mqtt5 = true},
           {.name = "disconnect",
            .type = value_type::choice,
            .description = "normal: send DISCONNECT; abrupt: drop the TCP connection (the "
-                          "broker fires the will)",
+                          "broker fires the will); silent: send nothing more, not even "
+                          "PINGREQ, and wait (timeout) until the broker closes the connection "
+                          "(keep-alive expiry, 1.5 x keepAlive; result.brokerClosedAfter)",
            .default_value = "normal",
-           .choices = {"normal", "abrupt"},
-           .range_expect = "normal or abrupt"},
+           .choices = {"normal", "abrupt", "silent"},
+           .range_expect = "normal, abrupt or silent"},
           {.name = "decode",
            .type = value_type::choice,
            .description = "how received payloads become messagesjson (undecodable: null)",
@@ -511,6 +610,18 @@ const field_table& mqtt_step_table() {
                           "(request/response without a race)",
            .type_expect = "a list of maps",
            .table = &mqtt_message_table()},
+          {.name = "publishFrom",
+           .type = value_type::choice,
+           .description = "subscriber only: who sends publish: other (a second client, "
+                          "<clientId>-request) or self (the subscribing client: noLocal, "
+                          "its own echoes)",
+           .default_value = "other",
+           .choices = {"other", "self"},
+           .range_expect = "other or self"},
+          {.name = "unsubscribe",
+           .type = value_type::string_list,
+           .description = "subscriber only: topic filters to UNSUBSCRIBE right after "
+                          "subscribing (the session and the other subscriptions stay)"},
       }};
   return table;
 }
@@ -570,6 +681,15 @@ const field_table& mqtt_message_table() {
           {.name = "userProperties",
            .type = value_type::string_map,
            .description = "user properties (name: value)",
+           .mqtt5 = true},
+          {.name = "topicAlias",
+           .type = value_type::integer,
+           .description = "topic alias (the broker's topicAliasMaximum bounds it); with an "
+                          "empty topic the alias alone names the topic",
+           .min = 1,
+           .max = 65535,
+           .type_expect = "an integer",
+           .range_expect = "1 to 65535",
            .mqtt5 = true},
           {.name = "payloadFormat",
            .type = value_type::integer,
@@ -636,6 +756,30 @@ const field_table& mqtt_will_table() {
            .type_expect = "an integer (seconds)",
            .range_expect = "0 to 4294967295 (seconds)",
            .mqtt5 = true},
+          {.name = "contentType", .description = "will content type", .mqtt5 = true},
+          {.name = "responseTopic", .description = "will response topic", .mqtt5 = true},
+          {.name = "correlationData",
+           .type = value_type::text,
+           .description = "will correlation data",
+           .mqtt5 = true},
+          {.name = "messageExpiry",
+           .type = value_type::integer,
+           .description = "will message expiry interval in seconds",
+           .max = 4294967295LL,
+           .type_expect = "an integer (seconds)",
+           .range_expect = "0 to 4294967295 (seconds)",
+           .mqtt5 = true},
+          {.name = "userProperties",
+           .type = value_type::string_map,
+           .description = "will user properties (name: value)",
+           .mqtt5 = true},
+          {.name = "payloadFormat",
+           .type = value_type::integer,
+           .description = "will payload format indicator: 0 bytes, 1 UTF-8",
+           .max = 1,
+           .type_expect = "0 or 1",
+           .range_expect = "0 or 1",
+           .mqtt5 = true},
       }};
   return table;
 }
@@ -672,6 +816,15 @@ const field_table& mqtt_subscription_table() {
            .max = 2,
            .type_expect = "0, 1 or 2",
            .range_expect = "0, 1 or 2",
+           .mqtt5 = true},
+          {.name = "subscriptionIdentifier",
+           .type = value_type::integer,
+           .description = "subscription identifier, reported with each message it delivers "
+                          "(details[].subscriptionIdentifiers); sent in a SUBSCRIBE of its own",
+           .min = 1,
+           .max = 268435455,
+           .type_expect = "an integer",
+           .range_expect = "1 to 268435455",
            .mqtt5 = true},
       }};
   return table;

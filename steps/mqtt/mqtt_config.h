@@ -50,6 +50,8 @@ struct mqtt_config {
   codec decode = codec::json;
   std::optional<int> expect_no_more_ms;
   std::vector<mqtt_message_spec> publish;  ///< subscriber: sent after subscribing
+  bool publish_from_self = false;          ///< publishFrom: self
+  std::vector<std::string> unsubscribe;    ///< subscriber: unsubscribed after subscribing
 };
 
 /// Load-time check of unexpanded fields: values holding "{{" are not

@@ -31,6 +31,7 @@ json properties_json(const received_message& message) {
   if (p.correlation_data) out["correlationData"] = utf8_text(*p.correlation_data);
   if (p.message_expiry) out["messageExpiry"] = *p.message_expiry;
   if (p.payload_format) out["payloadFormat"] = *p.payload_format;
+  if (p.topic_alias) out["topicAlias"] = *p.topic_alias;
   return out;
 }
 
@@ -57,6 +58,7 @@ json empty_result(client_type type) {
                  {"details", json::array()},
                  {"received", 0},
                  {"ignored", 0},
+                 {"unexpected", json::array()},
                  {"error", ""},
                  {"err", ""}};
   if (type == client_type::publisher)
@@ -98,6 +100,31 @@ void add_message(json& result, const received_message& message, codec decode, bo
   if (v5) details.update(properties_json(message));
   result["details"].push_back(std::move(details));
   result["received"] = result["received"].get<int>() + 1;
+}
+
+/// What a connect attempt learnt: the CONNACK, and for an empty client id
+/// the one the broker assigned (a generated id stays out: results repeat).
+void note_connect(json& result, const session& client) {
+  if (!client.connack().is_null()) result["connack"] = client.connack();
+  if (client.client_id().empty()) result["clientId"] = client.effective_client_id();
+}
+
+/// Moves the session's arrivals that matched none of its filters into
+/// result.unexpected; returns how many there were.
+std::size_t note_unexpected(json& result, session& client) {
+  auto strays = client.take_unexpected();
+  for (const auto& stray : strays)
+    result["unexpected"].push_back({{"topic", stray.topic},
+                                    {"qos", stray.qos},
+                                    {"retained", stray.retained},
+                                    {"payloadSize", stray.payload.size()},
+                                    {"message", utf8_text(stray.payload)}});
+  return strays.size();
+}
+
+/// After `disconnect: silent`: how long the broker took to close the connection.
+void note_closed(json& result, const session& client) {
+  if (auto after = client.broker_closed_after()) result["brokerClosedAfter"] = *after;
 }
 
 class mqtt_step final : public step {
@@ -174,18 +201,23 @@ class mqtt_step final : public step {
       case client_type::subscriber:
         return subscribe(context, result);
       case client_type::persistent_queue:
-        return config_.persist_subscription ? keep_queue(context, result) : release_queue(context);
+        return config_.persist_subscription ? keep_queue(context, result) : release_queue(context, result);
     }
     return "unknown clientType";
   }
 
   std::string publish(const step_context& context, json& result) {
     auto client = open(context, {});
-    if (auto connected = client->connect(!config_.persist_subscription, connect_timeout());
-        !connected.ok())
-      return connected.error;
-    if (auto error = publish_all(*client, config_.messages, result, context); !error.empty()) return error;
-    return client->disconnect(timeout()).error;
+    auto connected = client->connect(!config_.persist_subscription, connect_timeout());
+    note_connect(result, *client);
+    if (!connected.ok()) return connected.error;
+    std::string error = publish_all(*client, config_.messages, result, context);
+    note_unexpected(result, *client);
+    if (!error.empty()) return error;
+    auto closed = client->disconnect(timeout());
+    note_closed(result, *client);
+    note_unexpected(result, *client);
+    return closed.error;
   }
 
   std::string subscribe(const step_context& context, json& result) {
@@ -195,11 +227,13 @@ class mqtt_step final : public step {
     // request/response: the publishing client connects in parallel.
     std::unique_ptr<session> requester;
     std::future<op_result> requester_connected;
-    if (!config_.publish.empty()) {
+    if (!config_.publish.empty() && !config_.publish_from_self) {
       connection_options plain = options(context);
       plain.will.reset();
       plain.abrupt_disconnect = false;
+      plain.silent_disconnect = false;
       plain.session_expiry_seconds.reset();
+      plain.disconnect = {};
       requester = std::make_unique<session>(config_.addrs, config_.client_id + "-request",
                                             std::vector<std::string>{}, context.interrupted,
                                             std::move(plain));
@@ -208,6 +242,7 @@ class mqtt_step final : public step {
       });
     }
     auto connected = client->connect(!config_.persist_subscription, connect_timeout());
+    note_connect(result, *client);
     if (requester_connected.valid()) {
       auto request_connected = requester_connected.get();
       if (connected.ok() && !request_connected.ok())
@@ -217,14 +252,23 @@ class mqtt_step final : public step {
     auto subscribed = client->subscribe(config_.subscriptions, timeout());
     result["granted"] = subscribed.granted;
     if (!subscribed.ok()) return subscribed.error;
+    if (!config_.unsubscribe.empty())
+      if (auto gone = client->unsubscribe(config_.unsubscribe, timeout()); !gone.ok())
+        return gone.error;
     if (requester) {
       result["published"] = 0;
       if (auto error = publish_all(*requester, config_.publish, result, {}); !error.empty())
         return "request: " + error;
       requester->disconnect(timeout());
+    } else if (!config_.publish.empty()) {
+      // publishFrom: self: the subscribing client publishes (noLocal, own echoes).
+      result["published"] = 0;
+      if (auto error = publish_all(*client, config_.publish, result, {}); !error.empty())
+        return "publish: " + error;
     }
     std::string error = collect(*client, result, context);
     auto closed = client->disconnect(timeout());
+    note_closed(result, *client);
     return error.empty() ? closed.error : error;
   }
 
@@ -271,6 +315,8 @@ class mqtt_step final : public step {
     }
     if (context.interrupted != nullptr && context.interrupted->load()) return "interrupted";
     std::string topics = fmt::format("[{}]", fmt::join(config_.topics, ", "));
+    std::size_t first_stray = result["unexpected"].size();
+    std::size_t strays = note_unexpected(result, client);
     if (unexpected > 0 && config_.message_limit == 0)
       return fmt::format("expected no messages on {} within {} ms, received {} (first: {})",
                          topics, config_.timeout_ms, unexpected, first);
@@ -279,6 +325,13 @@ class mqtt_step final : public step {
           "expected no more messages on {} within {} ms after the {} expected, received {} "
           "(first: {})",
           topics, *config_.expect_no_more_ms, config_.message_limit, unexpected, first);
+    if (strays > 0 && checks_silence) {
+      const json& stray = result["unexpected"][first_stray];
+      return fmt::format("received {} message{} matching none of the filters {} (first: \"{}\" "
+                         "({} bytes)): see result.unexpected",
+                         strays, strays == 1 ? "" : "s", topics, stray["topic"].get<std::string>(),
+                         stray["payloadSize"].get<std::size_t>());
+    }
     std::string lost = client.lost();
     if (received >= config_.message_limit)
       return lost.empty() || config_.message_limit > 0 ? "" : lost;
@@ -291,20 +344,24 @@ class mqtt_step final : public step {
   /// Registers the persistent session and its subscriptions on the broker.
   std::string keep_queue(const step_context& context, json& result) {
     auto client = open(context, config_.topics);
-    if (auto connected = client->connect(false, connect_timeout()); !connected.ok())
-      return connected.error;
+    auto connected = client->connect(false, connect_timeout());
+    note_connect(result, *client);
+    if (!connected.ok()) return connected.error;
     auto subscribed = client->subscribe(config_.subscriptions, timeout());
     result["granted"] = subscribed.granted;
     if (!subscribed.ok()) return subscribed.error;
-    return client->disconnect(timeout()).error;
+    auto closed = client->disconnect(timeout());
+    note_unexpected(result, *client);
+    return closed.error;
   }
 
   /// Removes the subscriptions and the session: the broker keeps nothing.
-  std::string release_queue(const step_context& context) {
+  std::string release_queue(const step_context& context, json& result) {
     {
       auto client = open(context, {});
-      if (auto connected = client->connect(false, connect_timeout()); !connected.ok())
-        return connected.error;
+      auto connected = client->connect(false, connect_timeout());
+      note_connect(result, *client);
+      if (!connected.ok()) return connected.error;
       if (auto gone = client->unsubscribe(config_.topics, timeout()); !gone.ok()) return gone.error;
       if (auto closed = client->disconnect(timeout()); !closed.ok()) return closed.error;
     }

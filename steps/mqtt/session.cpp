@@ -4,12 +4,29 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <utility>
 
 #include "steps/mqtt/broker_url.h"
 #include "steps/mqtt/connect_probe.h"
 #include "steps/mqtt/loopback_relay.h"
+#include "steps/mqtt/mqtt_properties.h"
 #include "steps/mqtt/paho/paho_runtime.h"
 #include "steps/mqtt/topic_filter.h"
+
+namespace mqtt {
+
+/// Paho C++ 1.2.0 starts disconnect_options from the version 0 C struct, with
+/// which Paho C drops the reason code and the properties (MQTTAsync_disconnect
+/// reads them from struct_version 1 on), and offers no setter. The class
+/// befriends this name (for its own tests, not part of the library): the one
+/// place mqttest reaches into it.
+class disconnect_options_test {
+ public:
+  static void send_v5_fields(disconnect_options& options) { options.opts_.struct_version = 1; }
+};
+
+}  // namespace mqtt
 
 namespace mqttest {
 namespace {
@@ -54,13 +71,19 @@ std::string reason_code_text(int code) {
     case 0x88: return "server unavailable";
     case 0x89: return "server busy";
     case 0x8A: return "banned";
+    case 0x8B: return "server shutting down";
+    case 0x8D: return "keep alive timeout";
+    case 0x8E: return "session taken over";
     case 0x8C: return "bad authentication method";
     case 0x90: return "topic name invalid";
     case 0x91: return "packet identifier in use";
+    case 0x93: return "receive maximum exceeded";
+    case 0x94: return "topic alias invalid";
     case 0x95: return "packet too large";
     case 0x97: return "quota exceeded";
     case 0x99: return "payload format invalid";
     case 0x9A: return "retain not supported";
+    case 0x98: return "administrative action";
     case 0x9B: return "QoS not supported";
     case 0x9C: return "use another server";
     case 0x9D: return "server moved";
@@ -77,6 +100,11 @@ int paho_version(int protocol_version) {
   return protocol_version == 5   ? MQTTVERSION_5
          : protocol_version == 3 ? MQTTVERSION_3_1
                                  : MQTTVERSION_3_1_1;
+}
+
+/// Paho's codes for an operation cut short because the connection closed.
+bool cut_short(int code) {
+  return code == MQTTASYNC_OPERATION_INCOMPLETE || code == MQTTASYNC_DISCONNECTED;
 }
 
 std::string filter_list(const std::vector<std::string>& filters) {
@@ -106,6 +134,8 @@ mqtt::properties publish_properties(const message_properties& p) {
     props.add(mqtt::property(code::MESSAGE_EXPIRY_INTERVAL, static_cast<int32_t>(*p.message_expiry)));
   if (p.payload_format)
     props.add(mqtt::property(code::PAYLOAD_FORMAT_INDICATOR, static_cast<int32_t>(*p.payload_format)));
+  if (p.topic_alias)
+    props.add(mqtt::property(code::TOPIC_ALIAS, static_cast<int32_t>(*p.topic_alias)));
   return props;
 }
 
@@ -122,6 +152,7 @@ void read_properties(const mqtt::properties& props, received_message& into) {
     p.message_expiry = mqtt::get<uint32_t>(props, code::MESSAGE_EXPIRY_INTERVAL);
   if (props.contains(code::PAYLOAD_FORMAT_INDICATOR))
     p.payload_format = mqtt::get<uint8_t>(props, code::PAYLOAD_FORMAT_INDICATOR);
+  if (props.contains(code::TOPIC_ALIAS)) p.topic_alias = mqtt::get<uint16_t>(props, code::TOPIC_ALIAS);
   for (std::size_t i = 0; i < props.count(code::USER_PROPERTY); ++i) {
     auto [name, value] = mqtt::get<mqtt::string_pair>(props, code::USER_PROPERTY, i);
     p.user_properties[name] = value;
@@ -131,13 +162,26 @@ void read_properties(const mqtt::properties& props, received_message& into) {
         static_cast<int>(mqtt::get<uint32_t>(props, code::SUBSCRIPTION_IDENTIFIER, i)));
 }
 
+void add_limits(mqtt::properties& props, const connect_limits& limits) {
+  using code = mqtt::property::code;
+  auto add = [&](code id, const std::optional<long long>& value) {
+    if (value) props.add(mqtt::property(id, static_cast<int32_t>(static_cast<uint32_t>(*value))));
+  };
+  add(code::RECEIVE_MAXIMUM, limits.receive_maximum);
+  add(code::TOPIC_ALIAS_MAXIMUM, limits.topic_alias_maximum);
+  add(code::MAXIMUM_PACKET_SIZE, limits.maximum_packet_size);
+  auto flag = [&](code id, const std::optional<bool>& value) {
+    if (value) props.add(mqtt::property(id, static_cast<int32_t>(*value ? 1 : 0)));
+  };
+  flag(code::REQUEST_RESPONSE_INFORMATION, limits.request_response_information);
+  flag(code::REQUEST_PROBLEM_INFORMATION, limits.request_problem_information);
+}
+
 std::string publish_trace(char direction, const std::string& topic, int qos, bool retained,
                           std::size_t size) {
   return fmt::format("{} PUBLISH {} qos {}{} {} bytes", direction, topic, qos,
                      retained ? " retained" : "", size);
 }
-
-std::string completion_packet(int qos) { return qos == 2 ? "PUBCOMP" : "PUBACK"; }
 
 /// The packet that carries a v5 broker's refusal of a QoS 1/2 PUBLISH.
 std::string refusal_packet(int qos) { return qos == 2 ? "PUBREC" : "PUBACK"; }
@@ -175,6 +219,7 @@ session::session(std::string url, std::string client_id, std::vector<std::string
       interrupted_(interrupted),
       options_(std::move(options)),
       paho_url_(parse_broker_url(url_).paho()),
+      packets_(client_id_, [this](const arrived_packet& packet) { on_packet(packet); }),
       client_(paho_url_, client_id_,
               mqtt::create_options(options_.v5() ? MQTTVERSION_5 : MQTTVERSION_DEFAULT)) {
   client_.set_message_callback([this](mqtt::const_message_ptr message) { on_message(message); });
@@ -200,7 +245,15 @@ void session::on_message(const mqtt::const_message_ptr& message) {
   bool wanted = std::any_of(route_.begin(), route_.end(), [&](const std::string& filter) {
     return topic_matches(routed_filter(filter), topic);
   });
-  if (!wanted) return;
+  trace(fmt::format("{}{}",
+                    publish_trace('<', topic, message->get_qos(), message->is_retained(),
+                                  message->get_payload().size()),
+                    wanted ? "" : " (matches none of the step's filters)"));
+  if (!wanted) {
+    std::lock_guard lock(mutex_);
+    unexpected_.push_back({topic, message->to_string(), message->get_qos(), message->is_retained()});
+    return;
+  }
   received_message entry;
   entry.topic = topic;
   entry.payload = message->to_string();
@@ -230,12 +283,70 @@ void session::took_one(std::unique_lock<std::mutex>& lock) {
   if (was_full) space_.notify_one();
 }
 
+void session::on_packet(const arrived_packet& packet) {
+  if (packet.name == "PUBACK" || packet.name == "PUBREC" || packet.name == "PUBCOMP") {
+    std::lock_guard lock(mutex_);
+    acks_[packet.message_id].push_back(packet.name);
+  }
+  if (packet.name == "DISCONNECT") {  // MQTT 5: "DISCONNECT (<reason code>)"
+    int reason = 0;
+    if (auto open = packet.text.find('('); open != std::string::npos)
+      reason = std::atoi(packet.text.c_str() + open + 1);
+    {
+      std::lock_guard lock(mutex_);
+      if (lost_.empty())
+        lost_ = fmt::format("the broker sent DISCONNECT 0x{:02X} ({})", reason,
+                            reason == 0 ? "normal disconnection" : reason_code_text(reason));
+    }
+    arrived_.notify_one();
+  }
+  // Received PUBLISH packets are traced with their topic by on_message.
+  if (packet.name != "PUBLISH") trace("< " + packet.text);
+}
+
+std::string session::wrong_acknowledgement(int message_id, int qos) {
+  std::vector<std::string> names;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = acks_.find(message_id);
+    if (it != acks_.end()) {
+      names = std::move(it->second);
+      acks_.erase(it);
+    }
+  }
+  std::vector<std::string> expected =
+      qos == 1 ? std::vector<std::string>{"PUBACK"} : std::vector<std::string>{"PUBREC", "PUBCOMP"};
+  if (names.empty() || names == expected) return "";  // nothing seen: Paho's trace is off
+  return fmt::format("the broker answered with {} (QoS {} needs {})", fmt::join(names, ", "), qos,
+                     fmt::join(expected, " then "));
+}
+
 void session::on_connection_lost(const std::string& cause) {
   {
     std::lock_guard lock(mutex_);
-    lost_ = cause.empty() ? "connection lost" : "connection lost: " + cause;
+    if (lost_.empty())  // a broker's DISCONNECT says more
+      lost_ = cause.empty() ? "connection lost" : "connection lost: " + cause;
   }
   arrived_.notify_one();
+}
+
+std::vector<unexpected_message> session::take_unexpected() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(unexpected_, {});
+}
+
+std::string session::effective_client_id() const {
+  if (connack_.is_object()) {
+    const auto& props = connack_["properties"];
+    if (auto it = props.find("assignedClientIdentifier"); it != props.end() && it->is_string())
+      return it->get<std::string>();
+  }
+  return client_id_;
+}
+
+std::string session::closed_because() const {
+  std::string why = lost();
+  return why.rfind("the broker sent DISCONNECT", 0) == 0 ? ": " + why.substr(11) : "";
 }
 
 std::string session::lost() const {
@@ -302,6 +413,7 @@ mqtt::connect_options session::connect_options(bool clean_session, milliseconds 
     if (expiry > 0)
       props.add(mqtt::property(mqtt::property::SESSION_EXPIRY_INTERVAL,
                                static_cast<int32_t>(static_cast<uint32_t>(expiry))));
+    add_limits(props, options_.limits);
     options.set_properties(props);
   } else {
     options.set_clean_session(clean_session);
@@ -319,6 +431,7 @@ mqtt::connect_options session::connect_options(bool clean_session, milliseconds 
   if (options_.will) {
     const will_spec& will = *options_.will;
     mqtt::properties props;
+    if (options_.v5()) props = publish_properties(will.properties);
     if (will.delay_seconds && options_.v5())
       props.add(mqtt::property(mqtt::property::WILL_DELAY_INTERVAL,
                                static_cast<int32_t>(*will.delay_seconds)));
@@ -353,18 +466,20 @@ op_result session::connect(bool clean_session, milliseconds timeout) {
     std::lock_guard lock(mutex_);
     lost_.clear();
   }
+  connack_ = nullptr;
   trace(fmt::format("> CONNECT {} client {} v{} {}{}{}", url_, client_id_,
                     version_name(options_.protocol_version), clean_session ? "clean" : "persistent",
                     options_.username     ? fmt::format(" user {}", *options_.username)
                     : given_url_.username ? fmt::format(" user {}", *given_url_.username)
                                           : "",
                     options_.will ? fmt::format(" will {}", options_.will->topic) : ""));
-  if (options_.abrupt_disconnect) {
+  if (options_.abrupt_disconnect || options_.silent_disconnect) {
     relay_.reset();
     try {
       relay_ = std::make_unique<loopback_relay>(parse_broker_url(url_), timeout);
     } catch (const std::exception& e) {
-      return {fmt::format("connect to {} failed: no relay for an abrupt disconnect: {}", url_,
+      return {fmt::format("connect to {} failed: no relay for disconnect: {}: {}", url_,
+                          options_.abrupt_disconnect ? "abrupt" : "silent",
                           e.what())};
     }
     options.set_http_proxy(relay_->proxy());
@@ -380,7 +495,7 @@ op_result session::connect(bool clean_session, milliseconds timeout) {
   window.started();
   auto outcome = await(token, deadline);
   switch (outcome.status) {
-    case wait_outcome::kind::done:
+    case wait_outcome::kind::done: {
       connected_ = true;
       session_present_ = false;
       connack_properties_ = mqtt::properties();
@@ -388,15 +503,18 @@ op_result session::connect(bool clean_session, milliseconds timeout) {
         mqtt::connect_response response = token->get_connect_response();
         session_present_ = response.is_session_present();
         if (options_.v5()) connack_properties_ = response.get_properties();
+        connack_ = connack_json(response.is_session_present(), token->get_reason_code(),
+                                response.get_properties());
       } catch (const std::exception&) {  // no details: the defaults stand
       }
-      trace(fmt::format("< CONNACK 0{}", session_present_ ? " session present" : ""));
       return {};
-    case wait_outcome::kind::failed:
-      trace(fmt::format("< CONNACK failed ({})", outcome.code));
-      return connect_failure(
-          options_.v5() && outcome.reason >= 0x80 ? outcome.reason : outcome.code, outcome.message,
-          deadline);
+    }
+    case wait_outcome::kind::failed: {
+      int code = options_.v5() && outcome.reason >= 0x80 ? outcome.reason : outcome.code;
+      if ((code >= 1 && code <= 5) || (code >= 0x80 && code <= 0xFF))
+        connack_ = connack_json(false, code, mqtt::properties());
+      return connect_failure(code, outcome.message, deadline);
+    }
     case wait_outcome::kind::timed_out: {
       op_result result(fmt::format("no CONNACK from {} within {} ms", url_, timeout.count()));
       result.why = fmt::format("no CONNACK within {} ms", timeout.count());
@@ -420,11 +538,13 @@ op_result session::subscribe(const std::vector<subscription_spec>& subscriptions
   bool with_options = options_.v5() && std::any_of(subscriptions.begin(), subscriptions.end(),
                                                    [](const subscription_spec& s) {
                                                      return s.no_local || s.retain_as_published ||
-                                                            s.retain_handling != 0;
+                                                            s.retain_handling != 0 ||
+                                                            s.subscription_id.has_value();
                                                    });
   if (with_options && subscriptions.size() > 1) {
     // Paho C++ 1.2.0 crashes in MQTTAsync_subscribeMany when given options
-    // for several filters: one SUBSCRIBE per filter then.
+    // for several filters, and a SUBSCRIBE carries one subscription
+    // identifier: one SUBSCRIBE per filter then.
     op_result all;
     std::vector<std::string> errors;
     for (const auto& s : subscriptions) {
@@ -446,7 +566,8 @@ op_result session::subscribe(const std::vector<subscription_spec>& subscriptions
     v5_options.emplace_back(
         s.no_local, s.retain_as_published,
         static_cast<mqtt::subscribe_options::RetainHandling>(s.retain_handling));
-    traced.push_back(fmt::format("{} qos {}{}", s.filter, s.qos, s.no_local ? " noLocal" : ""));
+    traced.push_back(fmt::format("{} qos {}{}{}", s.filter, s.qos, s.no_local ? " noLocal" : "",
+                                 s.subscription_id ? fmt::format(" id {}", *s.subscription_id) : ""));
   }
   if (!with_options) v5_options.clear();
   trace(fmt::format("> SUBSCRIBE {}", fmt::join(traced, ", ")));
@@ -455,8 +576,12 @@ op_result session::subscribe(const std::vector<subscription_spec>& subscriptions
     // The collection overload even for one filter: with the single-string
     // overload Paho C++ 1.2.0 reports garbage granted QoS on MQTT 3.1.1. v5
     // options reach the broker only through the single-string overload.
-    if (with_options)
-      token = client_.subscribe(filters.front(), qos.front(), v5_options.front());
+    if (with_options) {
+      mqtt::properties props;
+      if (auto id = subscriptions.front().subscription_id)
+        props.add(mqtt::property(mqtt::property::SUBSCRIPTION_IDENTIFIER, static_cast<int32_t>(*id)));
+      token = client_.subscribe(filters.front(), qos.front(), v5_options.front(), props);
+    }
     else
       token = client_.subscribe(mqtt::string_collection::create(filters), qos);
   } catch (const mqtt::exception& e) {
@@ -481,13 +606,16 @@ op_result session::subscribe(const std::vector<subscription_spec>& subscriptions
         result.granted = {outcome.code == kRefused ? kRefused : outcome.reason};
         break;
       }
+      if (cut_short(outcome.code))
+        return {fmt::format("subscribe to {} failed: the broker closed the connection before "
+                            "SUBACK{}",
+                            filter_list(filters), closed_because())};
       return {fmt::format("subscribe to {} failed: {}", filter_list(filters), outcome.message)};
     case wait_outcome::kind::timed_out:
       return {fmt::format("no SUBACK from {} within {} ms", url_, timeout.count())};
     case wait_outcome::kind::interrupted:
       return {"interrupted"};
   }
-  trace(fmt::format("< SUBACK [{}]", fmt::join(result.granted, ", ")));
   std::vector<std::string> refusals;
   for (std::size_t i = 0; i < result.granted.size() && i < filters.size(); ++i)
     if (result.granted[i] >= kRefused)
@@ -510,9 +638,12 @@ op_result session::unsubscribe(const std::vector<std::string>& filters, millisec
   auto outcome = await(token, deadline);
   switch (outcome.status) {
     case wait_outcome::kind::done:
-      trace("< UNSUBACK");
       return {};
     case wait_outcome::kind::failed:
+      if (cut_short(outcome.code))
+        return {fmt::format(
+            "unsubscribe from {} failed: the broker closed the connection before UNSUBACK{}",
+            filter_list(filters), closed_because())};
       return {fmt::format("unsubscribe from {} failed: {}", filter_list(filters), outcome.message)};
     case wait_outcome::kind::timed_out:
       return {fmt::format("no UNSUBACK from {} within {} ms", url_, timeout.count())};
@@ -543,17 +674,27 @@ op_result session::finish_publish(const in_flight& publish) {
   auto outcome = await(publish.token, publish.deadline);
   switch (outcome.status) {
     case wait_outcome::kind::done:
-      if (qos > 0) trace(fmt::format("< {}", completion_packet(qos)));
+      if (qos > 0)
+        if (std::string wrong = wrong_acknowledgement(publish.token->get_message_id(), qos); !wrong.empty())
+          return {fmt::format("publish to \"{}\" (QoS {}): {}", topic, qos, wrong)};
       return {};
     case wait_outcome::kind::failed:
+      wrong_acknowledgement(publish.token->get_message_id(), qos);  // forget what arrived
       if (options_.v5() && outcome.reason >= kRefused) {
-        trace(fmt::format("< {} 0x{:02X}", refusal_packet(qos), outcome.reason));
         return {fmt::format("publish to \"{}\" refused by the broker: {} ({} 0x{:02X})", topic,
                             reason_code_text(outcome.reason), refusal_packet(qos),
                             outcome.reason)};
       }
+      if (cut_short(outcome.code))
+        return {fmt::format(
+            "publish to \"{}\" (QoS {}) failed: the broker closed the connection before "
+            "acknowledging it{}",
+            topic, qos, closed_because())};
       return {fmt::format("publish to \"{}\" failed: {}", topic, outcome.message)};
     case wait_outcome::kind::timed_out:
+      if (std::string wrong = wrong_acknowledgement(publish.token->get_message_id(), qos); !wrong.empty())
+        return {fmt::format("publish to \"{}\" (QoS {}) not completed within {} ms: {}", topic,
+                            qos, publish.timeout.count(), wrong)};
       return {fmt::format("publish to \"{}\" (QoS {}) not completed within {} ms", topic, qos,
                           publish.timeout.count())};
     case wait_outcome::kind::interrupted:
@@ -609,6 +750,20 @@ op_result session::drop_connection(steady_time deadline) {
   return {};
 }
 
+op_result session::go_silent(steady_time deadline, milliseconds timeout) {
+  trace("x silent: nothing more is sent (no PINGREQ, no DISCONNECT)");
+  if (!relay_) return {fmt::format("silent disconnect from {} failed: not connected", url_)};
+  auto start = clock_type::now();
+  relay_->go_silent();
+  if (!relay_->wait_broker_closed(deadline))
+    return {fmt::format("the broker kept the connection open {} ms after the client went silent "
+                        "(keepAlive {} s: MQTT requires closing it after 1.5 times that)",
+                        timeout.count(), options_.keep_alive_seconds)};
+  broker_closed_after_ = std::chrono::duration<double>(clock_type::now() - start).count();
+  trace(fmt::format("x broker closed the connection after {:.1f} s", *broker_closed_after_));
+  return {};
+}
+
 op_result session::disconnect(milliseconds timeout) {
   auto deadline = clock_type::now() + timeout;
   connected_ = false;
@@ -618,10 +773,30 @@ op_result session::disconnect(milliseconds timeout) {
   }
   space_.notify_all();
   if (options_.abrupt_disconnect) return drop_connection(deadline);
+  if (options_.silent_disconnect) {
+    op_result silent = go_silent(deadline, timeout);
+    if (relay_) relay_->cut();
+    return silent;
+  }
+  if (std::string why = lost(); !why.empty())
+    return {fmt::format("disconnect from {}: the connection was already closed: {}", url_, why)};
   mqtt::token_ptr token;
   try {
-    trace("> DISCONNECT");
-    token = client_.disconnect(0);
+    const disconnect_spec& spec = options_.disconnect;
+    mqtt::disconnect_options disconnect(0);
+    if (options_.v5()) {
+      mqtt::properties props = user_properties(spec.user_properties);
+      if (spec.session_expiry_seconds)
+        props.add(mqtt::property(mqtt::property::SESSION_EXPIRY_INTERVAL,
+                                 static_cast<int32_t>(static_cast<uint32_t>(*spec.session_expiry_seconds))));
+      disconnect.set_properties(props);
+      disconnect.set_reason_code(static_cast<mqtt::ReasonCode>(spec.reason_code));
+      mqtt::disconnect_options_test::send_v5_fields(disconnect);
+    }
+    trace(spec.reason_code != 0 && options_.v5()
+              ? fmt::format("> DISCONNECT 0x{:02X}", spec.reason_code)
+              : std::string("> DISCONNECT"));
+    token = client_.disconnect(disconnect);
   } catch (const mqtt::exception& e) {
     return {fmt::format("disconnect from {} failed: {}", url_, e.what())};
   }
@@ -645,7 +820,6 @@ std::optional<received_message> session::try_next() {
   if (queue_.empty()) return std::nullopt;
   received_message message = std::move(queue_.front());
   took_one(lock);
-  trace(publish_trace('<', message.topic, message.qos, message.retained, message.payload.size()));
   return message;
 }
 
@@ -660,7 +834,6 @@ std::optional<received_message> session::next(steady_time deadline) {
   }
   received_message message = std::move(queue_.front());
   took_one(lock);
-  trace(publish_trace('<', message.topic, message.qos, message.retained, message.payload.size()));
   return message;
 }
 

@@ -2,10 +2,12 @@
 
 #include <mqtt/async_client.h>
 
+#include <nlohmann/json.hpp>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "steps/mqtt/connection_options.h"
+#include "steps/mqtt/packet_trace.h"
 
 namespace mqttest {
 
@@ -34,6 +37,15 @@ struct received_message {
   bool dup = false;
   message_properties properties;  ///< v5
   std::vector<int> subscription_ids;  ///< v5
+};
+
+/// A message the broker delivered that matches none of the route's filters
+/// (e.g. a session's queued message for a filter this step does not name).
+struct unexpected_message {
+  std::string topic;
+  std::string payload;
+  int qos = 0;
+  bool retained = false;
 };
 
 /// Outcome of one broker operation: error is "" on success.
@@ -88,7 +100,12 @@ class session {
   /// Sends DISCONNECT, or with options.abrupt_disconnect drops the TCP
   /// connection without it (the broker then publishes the will): such a
   /// session connects through a loopback_relay of its own and cuts it.
+  /// With options.silent_disconnect it stops sending anything and waits
+  /// (within timeout) until the broker closes the connection.
   op_result disconnect(std::chrono::milliseconds timeout);
+  /// After a silent disconnect: seconds from going silent until the broker
+  /// closed the connection (nullopt when it did not).
+  std::optional<double> broker_closed_after() const { return broker_closed_after_; }
 
   /// The next queued message, or nullopt at the deadline, on interrupt or
   /// when the connection is lost (see lost()).
@@ -97,6 +114,15 @@ class session {
   std::optional<received_message> try_next();
   /// Why the connection was lost, "" while it is fine.
   std::string lost() const;
+  /// Arrivals that matched none of the route's filters, in order, since the
+  /// last call.
+  std::vector<unexpected_message> take_unexpected();
+  /// The last CONNACK as connack_json (steps/mqtt/mqtt_properties.h); null
+  /// before one arrived.
+  const nlohmann::json& connack() const { return connack_; }
+  /// The id the broker knows this client by: the assigned one (v5) when the
+  /// client id sent was empty.
+  std::string effective_client_id() const;
 
   /// The CONNACK of the last successful connect(): session present and
   /// (MQTT 5) its properties.
@@ -111,6 +137,12 @@ class session {
   void on_connection_lost(const std::string& cause);
   /// Pops the queue's front (moved out already) and unlocks.
   void took_one(std::unique_lock<std::mutex>& lock);
+  void on_packet(const arrived_packet& packet);
+  /// ": sent DISCONNECT 0x.. (why)" when the broker said why it closed, else "".
+  std::string closed_because() const;
+  /// "" when the acknowledgements that arrived for a QoS qos publish with
+  /// this packet id are the right ones, else what arrived instead.
+  std::string wrong_acknowledgement(int message_id, int qos);
   bool is_interrupted() const { return interrupted_ != nullptr && interrupted_->load(); }
 
   struct wait_outcome;
@@ -130,6 +162,7 @@ class session {
   mqtt::connect_options connect_options(bool clean_session, std::chrono::milliseconds timeout);
   mqtt::ssl_options ssl_options();
   op_result drop_connection(steady_time deadline);
+  op_result go_silent(steady_time deadline, std::chrono::milliseconds timeout);
   void trace(std::string_view line) const {
     if (options_.trace) options_.trace(line);
   }
@@ -148,7 +181,8 @@ class session {
   const std::atomic<bool>* interrupted_;
   connection_options options_;
   std::string paho_url_;
-  std::unique_ptr<loopback_relay> relay_;  ///< with abrupt_disconnect, from connect()
+  std::unique_ptr<loopback_relay> relay_;  ///< abrupt or silent disconnect, from connect()
+  std::optional<double> broker_closed_after_;
 
   mutable std::mutex mutex_;
   std::condition_variable arrived_;
@@ -156,6 +190,12 @@ class session {
   std::deque<received_message> queue_;
   bool reading_ = false;  ///< next()/try_next() was called: back-pressure may wait
   bool closing_ = false;  ///< disconnect(): Paho's thread no longer waits for space
+  std::vector<unexpected_message> unexpected_;
+  nlohmann::json connack_;
+  std::map<int, std::vector<std::string>> acks_;  ///< packet names by packet id
+
+  /// Before client_: Paho's trace reaches this session until client_ is gone.
+  packet_listener packets_;
   std::string lost_;
   bool connected_ = false;
   bool session_present_ = false;

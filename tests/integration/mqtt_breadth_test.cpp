@@ -243,7 +243,9 @@ TEST_CASE("acl: on MQTT 5 a denied QoS 1/2 publish is a step error with the reas
   auto refused = run_step(fields, &trace);
   CHECK(refused["error"] ==
         "publish to \"private/x\" refused by the broker: not authorized (PUBACK 0x87)");
-  CHECK(std::find(trace.begin(), trace.end(), "< PUBACK 0x87") != trace.end());
+  // The refusing PUBACK as Paho read it (Paho's trace line has no reason code).
+  CHECK(std::any_of(trace.begin(), trace.end(),
+                    [](const std::string& line) { return line.rfind("< PUBACK msgid: ", 0) == 0; }));
   CHECK(refused["published"] == 0);
   fields["messages"][0]["qos"] = 2;
   CHECK(run_step(fields)["error"] ==
@@ -587,10 +589,15 @@ TEST_CASE("request/response: the reply to a published request is caught, with a 
   auto has = [&](const std::string& line) {
     return std::find(trace.begin(), trace.end(), line) != trace.end();
   };
+  auto has_start = [&](const std::string& start) {
+    return std::any_of(trace.begin(), trace.end(),
+                       [&](const std::string& line) { return line.rfind(start, 0) == 0; });
+  };
   CHECK(has("> SUBSCRIBE reply/1 qos 1"));
-  CHECK(has("< SUBACK [1]"));
+  CHECK(has("< CONNACK rc: 0"));
+  CHECK(has_start("< SUBACK msgid: "));
   CHECK(has("> PUBLISH cmd/1 qos 1 6 bytes"));
-  CHECK(has("< PUBACK"));
+  CHECK(has_start("< PUBACK msgid: "));
   CHECK(has("< PUBLISH reply/1 qos 1 10 bytes"));
   CHECK(has("> DISCONNECT"));
 }

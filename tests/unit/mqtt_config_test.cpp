@@ -119,8 +119,13 @@ TEST_CASE("mqtt config: fields() lists the canonical names") {
                                           "topics", "qos", "messageLimit", "timeout",
                                           "connectTimeout", "messages", "protocolVersion",
                                           "username", "password", "tls", "keepAlive", "will",
-                                          "sessionExpiry", "properties", "disconnect", "decode",
-                                          "expectNoMore", "publish"});
+                                          "sessionExpiry", "properties", "receiveMaximum",
+                                          "topicAliasMaximum", "maximumPacketSize",
+                                          "requestResponseInformation",
+                                          "requestProblemInformation", "disconnectReason",
+                                          "disconnectSessionExpiry", "disconnectProperties",
+                                          "disconnect", "decode", "expectNoMore", "publish",
+                                          "publishFrom", "unsubscribe"});
   CHECK(mqttest::mqtt_step_kind.type == "mqtt");
 }
 
@@ -304,7 +309,7 @@ TEST_CASE("mqtt config: bad connection fields are config errors with positions")
   CHECK(error_of(with(publisher(), "sessionExpiry", 5)) ==
         "\"sessionExpiry\" is an MQTT 5 feature: set protocolVersion: 5");
   CHECK(error_of(with(publisher(), "disconnect", "rude")) ==
-        "\"disconnect\" must be normal or abrupt, got \"rude\"");
+        "\"disconnect\" must be normal, abrupt or silent, got \"rude\"");
   CHECK(error_of(with(publisher(), "tls", {{"caFile", "x"}})) ==
         "\"tls\" needs an ssl://, mqtts:// or wss:// address, got \"tcp://localhost:1883\"");
   CHECK(error_of(with(publisher(), "tls", {{"cafile", "x"}, {"keypasword", "p"}})) ==
@@ -326,7 +331,7 @@ TEST_CASE("mqtt config: values as written are what the JSON Schema allows") {
   CHECK(error_of(with(subscriber(), "decode", "JSON"), true) ==
         "\"decode\" must be json, text, base64, hex, cbor or msgpack, got \"JSON\"");
   CHECK(error_of(with(publisher(), "disconnect", "Abrupt"), true) ==
-        "\"disconnect\" must be normal or abrupt, got \"Abrupt\"");
+        "\"disconnect\" must be normal, abrupt or silent, got \"Abrupt\"");
   CHECK(error_of(with(publisher(), "protocolVersion", 311), true) ==
         "\"protocolVersion\" must be 3.1.1 or 5, got 311");
   CHECK(error_of(with(publisher(), "protocolVersion", "311"), true) == "no error");
