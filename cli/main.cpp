@@ -7,11 +7,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/asyncapi_command.h"
 #include "cli/exit_codes.h"
 #include "cli/help_command.h"
 #include "cli/validate_command.h"
 #include "cli/pub_command.h"
 #include "cli/queue_command.h"
+#include "cli/record_command.h"
 #include "cli/run_command.h"
 #include "cli/schema_command.h"
 #include "cli/step_command.h"
@@ -43,6 +45,8 @@ int main(int argc, char** argv) {
   mqttest::setup_help_command(app, status);
   mqttest::setup_validate_command(app, status);
   mqttest::setup_schema_command(app, status);
+  mqttest::setup_record_command(app, status);
+  mqttest::setup_asyncapi_command(app, status);
   if (argc > 1 && argv[1][0] != '-') {
     std::vector<std::string> commands;
     for (const CLI::App* command : app.get_subcommands([](CLI::App*) { return true; }))

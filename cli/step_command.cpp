@@ -26,13 +26,6 @@ using nlohmann::json;
 
 constexpr std::string_view kDefaultAddrs = "tcp://localhost:1883";
 
-std::string broker_url(const std::string& given) {
-  if (!given.empty()) return given;
-  const char* env = std::getenv("MQTTEST_ADDRS");
-  if (env != nullptr && *env != '\0') return env;
-  return std::string(kDefaultAddrs);
-}
-
 /// The flag that set the field at `pointer` (longest matching prefix).
 std::string flag_for(const flag_names& flags, const std::string& pointer) {
   const std::pair<std::string, std::string>* best = nullptr;
@@ -75,6 +68,13 @@ std::vector<assertion> parse_assertions(const std::vector<std::string>& texts) {
 
 }  // namespace
 
+std::string default_broker_url(const std::string& given) {
+  if (!given.empty()) return given;
+  const char* env = std::getenv("MQTTEST_ADDRS");
+  if (env != nullptr && *env != '\0') return env;
+  return std::string(kDefaultAddrs);
+}
+
 void add_step_command_options(CLI::App& command, step_command_options& options) {
   command.add_option("--addrs", options.addrs,
                      fmt::format("Broker URL (default: $MQTTEST_ADDRS, else {})", kDefaultAddrs));
@@ -98,7 +98,7 @@ void add_step_command_options(CLI::App& command, step_command_options& options) 
 }
 
 json common_step_fields(const step_command_options& options) {
-  json fields{{"addrs", broker_url(options.addrs)},
+  json fields{{"addrs", default_broker_url(options.addrs)},
               {"qos", options.qos},
               {"connectTimeout", options.connect_timeout_ms}};
   if (!options.client_id.empty()) fields["clientId"] = options.client_id;

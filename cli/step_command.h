@@ -24,6 +24,9 @@ struct step_command_options {
 /// sets it, so a bad value is reported against the flag the user typed.
 using flag_names = std::vector<std::pair<std::string, std::string>>;
 
+/// The broker URL: `given`, else $MQTTEST_ADDRS, else tcp://localhost:1883.
+std::string default_broker_url(const std::string& given);
+
 /// Adds --addrs, -i, -q, --connect-timeout, --assert, --pretty and -v.
 void add_step_command_options(CLI::App& command, step_command_options& options);
 
