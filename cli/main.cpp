@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/asyncapi_command.h"
 #include "cli/conformance_command.h"
 #include "cli/exit_codes.h"
 #include "cli/help_command.h"
@@ -14,6 +15,7 @@
 #include "cli/probe_command.h"
 #include "cli/pub_command.h"
 #include "cli/queue_command.h"
+#include "cli/record_command.h"
 #include "cli/run_command.h"
 #include "cli/schema_command.h"
 #include "cli/step_command.h"
@@ -47,6 +49,8 @@ int main(int argc, char** argv) {
   mqttest::setup_schema_command(app, status);
   mqttest::setup_probe_command(app, status);
   mqttest::setup_conformance_command(app, status);
+  mqttest::setup_record_command(app, status);
+  mqttest::setup_asyncapi_command(app, status);
   if (argc > 1 && argv[1][0] != '-') {
     std::vector<std::string> commands;
     for (const CLI::App* command : app.get_subcommands([](CLI::App*) { return true; }))

@@ -13,10 +13,11 @@ declare -A may_use=(
   [steps/mqtt/paho]=""
   [steps/mqtt]="executor/core steps steps/mqtt/paho"
   [steps/exec]="executor/core steps"
+  [contracts]="executor/core executor/assert steps steps/mqtt"
   [executor/suite]="executor/core executor/lang executor/assert steps"
   [executor/engine]="executor/core executor/lang executor/assert executor/suite steps"
   [executor/report]="executor/core executor/assert executor/engine"
-  [cli]="executor/core executor/lang executor/assert executor/suite executor/engine executor/report steps steps/mqtt steps/exec"
+  [cli]="executor/core executor/lang executor/assert executor/suite executor/engine executor/report steps steps/mqtt steps/exec contracts"
 )
 
 # The layer of a path: the longest table entry that is a prefix of its folder.
@@ -44,6 +45,6 @@ while IFS= read -r file; do
       status=1
     fi
   done < <(grep -noE '^#include "[^"]+"' "$file" | sed -E 's/^([0-9]+):#include "(.*)"/\1:\2/')
-done < <(find cli executor steps -name '*.h' -o -name '*.cpp' | sort)
+done < <(find cli contracts executor steps -name '*.h' -o -name '*.cpp' | sort)
 if ((status == 0)); then echo "layers: every include points down"; fi
 exit $status

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <optional>
 
+#include "executor/assert/json_schema.h"
 #include "executor/core/text.h"
 #include "executor/core/time.h"
 #include "executor/core/value_compare.h"
@@ -281,6 +282,51 @@ check_result json_contain_with_key(const json& actual, const args_t& args) {
   return verdict(ok, wanted, actual);
 }
 
+// --- JSON Schema ------------------------------------------------------------
+
+/// The schema an argument names (args: the text, the folder it starts from).
+std::shared_ptr<const json_schema> schema_of(const args_t& args) {
+  return resolve_schema(args[0].get_ref<const std::string&>(),
+                        args[1].get_ref<const std::string&>());
+}
+
+/// "" when `value` matches; else the first violation and how many follow.
+std::string violations_of(const json_schema& schema, const json& value) {
+  auto found = schema.validate(parsed(value));
+  if (found.empty()) return {};
+  const schema_violation& first = found.front();
+  std::string text = fmt::format("{}: {} (value {})", first.pointer.empty() ? "(root)" : first.pointer,
+                                 first.rule, render(first.value));
+  if (found.size() > 1)
+    text += fmt::format("; {} more violation{}", found.size() - 1, found.size() == 2 ? "" : "s");
+  return text;
+}
+
+check_result match_schema(const json& actual, const args_t& args) {
+  auto schema = schema_of(args);
+  std::string problem = violations_of(*schema, actual);
+  if (problem.empty()) return pass();
+  return {false, fmt::format("does not match JSON Schema {}: {}", schema->origin(), problem)};
+}
+
+check_result all_match_schema(const json& actual, const args_t& args) {
+  auto schema = schema_of(args);
+  json items = parsed(actual);
+  if (!items.is_array() || items.empty()) {
+    return fail(fmt::format("a non-empty array whose every element matches JSON Schema {}",
+                            schema->origin()),
+                actual);
+  }
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    std::string problem = violations_of(*schema, items[i]);
+    if (!problem.empty()) {
+      return {false, fmt::format("message [{}] of {} does not match JSON Schema {}: {}", i,
+                                 items.size(), schema->origin(), problem)};
+    }
+  }
+  return pass();
+}
+
 // --- time -------------------------------------------------------------------
 
 std::optional<check_result> not_a_time(const json& value, std::optional<instant>& out) {
@@ -376,6 +422,8 @@ constexpr std::array kKeywords = {
     keyword_spec{"ShouldMatchRegex", 1, 1, match_regex, kText},
     keyword_spec{"ShouldJSONEqual", 1, 1, json_equals<true>, kText},
     keyword_spec{"ShouldNotJSONEqual", 1, 1, json_equals<false>, kText},
+    keyword_spec{"ShouldMatchJSONSchema", 1, 1, match_schema, arg_form::schema},
+    keyword_spec{"ShouldAllMatchJSONSchema", 1, 1, all_match_schema, arg_form::schema},
 };
 
 }  // namespace

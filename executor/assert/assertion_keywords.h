@@ -20,8 +20,10 @@ using check_fn = check_result (*)(const nlohmann::json& actual,
 constexpr int kAnyCount = -1;
 
 /// How args reach the check: typed (`007` is the integer 7) or as written
-/// (`007` stays "007"; quotes are still removed).
-enum class arg_form { typed, text };
+/// (`007` stays "007"; quotes are still removed), or a JSON Schema: the rest
+/// of the text as one argument (a file path or inline JSON/YAML), followed by
+/// the folder relative paths start from; checked when the suite loads.
+enum class arg_form { typed, text, schema };
 
 /// What a path that does not exist means for the keyword.
 enum class on_missing { fail, pass };

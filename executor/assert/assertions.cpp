@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cctype>
 #include <array>
+#include <filesystem>
 #include <optional>
 
 #include "executor/assert/assertion_keywords.h"
+#include "executor/assert/json_schema.h"
 #include "executor/core/result_path.h"
 #include "executor/core/value_compare.h"
 
@@ -109,8 +111,29 @@ std::vector<json> join_single_argument(const std::vector<arg_token>& tokens) {
 
 bool has_template(std::string_view text) { return text.find("{{") != std::string_view::npos; }
 
+/// A schema keyword's argument is the rest of the text (inline JSON keeps its
+/// spaces and newlines) plus the folder it is relative to; at load time a
+/// schema without templates is read and compiled, so a bad one stops the load.
+void schema_argument(std::string_view rest, bool at_load, const std::string& base_dir,
+                     parsed_check& result) {
+  std::string argument = trimmed(rest);
+  if (argument.empty()) {
+    result.error = wrong_count(*result.keyword, 0);
+    return;
+  }
+  if (at_load && !has_template(argument)) {
+    try {
+      resolve_schema(argument, base_dir);
+    } catch (const std::exception& e) {
+      result.error = e.what();
+      return;
+    }
+  }
+  result.args = {json(argument), json(base_dir)};
+}
+
 /// At load time, args holding a template are counted only once expanded.
-parsed_check parse_check(std::string_view text, bool at_load) {
+parsed_check parse_check(std::string_view text, bool at_load, const std::string& base_dir) {
   parsed_check result;
   std::string_view rest = text;
   std::string_view path = next_word(rest);
@@ -126,8 +149,12 @@ parsed_check parse_check(std::string_view text, bool at_load) {
     result.error = unknown_keyword(word);
     return result;
   }
-  auto tokens = split_args(rest);
   const keyword_spec& k = *result.keyword;
+  if (k.args == arg_form::schema) {
+    schema_argument(rest, at_load, base_dir, result);
+    return result;
+  }
+  auto tokens = split_args(rest);
   if (k.min_args == 1 && k.max_args == 1 && tokens.size() > 1) {
     result.args = join_single_argument(tokens);
     return result;
@@ -145,13 +172,19 @@ parsed_check parse_check(std::string_view text, bool at_load) {
   return result;
 }
 
-assertion make_check(std::string text, bool must, const position& where) {
+assertion make_check(std::string text, bool must, const position& where, std::string base_dir) {
   assertion a;
   a.type = assertion::kind::check;
   a.text = std::move(text);
   a.must = must;
   a.where = where;
+  a.base_dir = std::move(base_dir);
   return a;
+}
+
+/// Relative file arguments of a suite's assertions start at the suite's folder.
+std::string folder_of(const std::string& file) {
+  return std::filesystem::path(file).parent_path().string();
 }
 
 assertion parse_block(const document& doc, const nlohmann::json::json_pointer& ptr) {
@@ -192,6 +225,7 @@ std::string first_line(std::string_view text) {
 
 std::string expected_text(const parsed_check& check) {
   if (check.args.empty()) return std::string(check.keyword->wants);
+  if (check.keyword->args == arg_form::schema) return check.args[0].get<std::string>();
   if (check.args.size() == 1) return render(check.args[0]);
   return render(json(check.args));
 }
@@ -228,7 +262,7 @@ assertion_outcome evaluate_check(const assertion& a, const json& data,
     out.message = first_line(e.what());
     return out;
   }
-  parsed_check check = parse_check(out.text, false);
+  parsed_check check = parse_check(out.text, false, a.base_dir);
   if (!check.error.empty()) {
     out.message = check.error;
     return out;
@@ -305,15 +339,16 @@ assertion parse_assertion(const document& doc, const nlohmann::json::json_pointe
                                        render(node)));
   }
   const std::string& text = node.get_ref<const std::string&>();
-  parsed_check check = parse_check(text, true);
+  std::string base_dir = folder_of(doc.file);
+  parsed_check check = parse_check(text, true, base_dir);
   if (!check.error.empty()) throw doc.error(where, check.error);
-  return make_check(text, check.must, where);
+  return make_check(text, check.must, where, std::move(base_dir));
 }
 
 assertion parse_assertion_text(const std::string& text, const position& where) {
-  parsed_check check = parse_check(text, true);
+  parsed_check check = parse_check(text, true, "");
   if (!check.error.empty()) throw config_error(where, check.error);
-  return make_check(text, check.must, where);
+  return make_check(text, check.must, where, "");
 }
 
 bool names_error_path(std::string_view text) {

@@ -20,6 +20,7 @@ struct assertion {
   std::vector<assertion> children;  ///< blocks
   bool must = false;                ///< a Must... keyword: a failure stops the test case
   position where;
+  std::string base_dir;             ///< where relative file arguments start (the suite's folder)
 };
 
 /// Parses the assertion at `ptr` in `doc` (a string, or a one-key map

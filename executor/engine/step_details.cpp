@@ -120,7 +120,10 @@ std::string step_problems(const step_report& step, std::string_view indent) {
     if (!failure->expected.empty() || !failure->actual.empty()) {
       out += labelled(detail_indent, "expected: ", failure->expected);
       out += labelled(detail_indent, "actual:   ", failure->actual);
-      if (failure->actual == "<missing>" && !failure->message.empty())
+      // The message when it says more than expected/actual (a schema violation).
+      bool says_more = failure->actual == "<missing>" ||
+                       !std::string_view(failure->message).starts_with("expected ");
+      if (says_more && !failure->message.empty())
         out += labelled(detail_indent, "why:      ", failure->message);
     } else if (!failure->message.empty()) {
       out += labelled(detail_indent, "", failure->message);

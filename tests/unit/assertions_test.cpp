@@ -260,6 +260,12 @@ const keyword_case kKeywordCases[] = {
     {"result.topics ShouldJSONEqual [\"c/d\",\"a/b\"]", false},
     {R"(result.messages.messages0 ShouldNotJSONEqual {"c":2})", true},
     {R"(result.messages.messages0 ShouldNotJSONEqual {"c":1})", false},
+    {R"(result.messagesjson.messagesjson0 ShouldMatchJSONSchema {"type":"object","required":["c"]})",
+     true},
+    {R"(result.messagesjson.messagesjson1 ShouldMatchJSONSchema {"type": "object"})", false},
+    {R"(result.objects ShouldAllMatchJSONSchema {"properties":{"id":{"type":"integer"}}})",
+     true},
+    {R"(result.messagesjson ShouldAllMatchJSONSchema {"type":"object"})", false},
 };
 
 }  // namespace
@@ -285,7 +291,7 @@ TEST_CASE("the case table covers every keyword both ways") {
     std::string keyword = text.substr(start, text.find(' ', start) - start);
     (c.passes ? passing : failing).insert(keyword);
   }
-  CHECK(assertion_keywords().size() == 50);
+  CHECK(assertion_keywords().size() == 52);
   for (const auto& keyword : assertion_keywords()) {
     CAPTURE(keyword);
     CHECK(passing.count(keyword) == 1);

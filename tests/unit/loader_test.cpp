@@ -485,6 +485,24 @@ TEST_CASE("suite language load errors") {
             "S:6:18: unclosed \"{{\" in \"result.x ShouldEqual {{.y\"", 0) == 0);
 }
 
+TEST_CASE("schema files of assertions are read relative to the suite when it loads") {
+  temp_dir dir;
+  dir.write("contracts/schemas/ok.json", R"({"type": "object"})");
+  const std::string suite =
+      "testcases:\n- steps:\n  - type: mqtt\n    addrs: tcp://h:1\n    clientType: publisher\n"
+      "    messages: [{topic: a}]\n    assertions:\n";
+  std::string good = dir.write("contracts/good.yml",
+                               suite + "    - result.messagesjson ShouldAllMatchJSONSchema "
+                                       "schemas/ok.json\n");
+  CHECK(load_suite(good, mqtt_kinds()).cases.size() == 1);
+  std::string bad = dir.write("contracts/bad.yml",
+                              suite + "    - result.messagesjson ShouldAllMatchJSONSchema "
+                                      "schemas/none.json\n");
+  std::string error = load_error(bad);
+  CHECK(error.starts_with(bad + ":8:7: schema schemas/none.json: "));
+  CHECK(error.find("cannot read file: No such file or directory") != std::string::npos);
+}
+
 // Strings where the JSON Schema wants strings (the loader is the only validator).
 TEST_CASE("suite language keys take strings where a number means a mistake") {
   const std::string head =

@@ -79,6 +79,8 @@ std::vector<fs::path> example_suites() {
   for (const auto& entry : fs::recursive_directory_iterator(source_dir / "testsuites")) {
     if (entry.path().extension() != ".yml" && entry.path().extension() != ".yaml") continue;
     if (entry.path().parent_path().filename() == "lib") continue;  // user executors, not suites
+    if (entry.path().parent_path() == source_dir / "testsuites" / "asyncapi")
+      continue;  // AsyncAPI documents, the input of `mqttest asyncapi`
     files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
