@@ -344,7 +344,7 @@ TEST_CASE("local_broker: secure_listeners without openssl says so and leaves not
   // mosquitto found by MQTTEST_MOSQUITTO; openssl and mosquitto_passwd not on PATH.
   scoped_env exe("MQTTEST_MOSQUITTO", mqttest::find_mosquitto());
   scoped_env path("PATH", root.path().string());
-  CHECK_THROWS_WITH_AS(local_broker(secure_options()),
+  CHECK_THROWS_WITH_AS(local_broker{secure_options()},
                        "openssl not found (install it: apt-get install -y openssl)",
                        std::runtime_error);
   CHECK(root.empty());
