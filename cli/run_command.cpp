@@ -69,7 +69,9 @@ std::vector<std::string> child_args(const run_command_options& options,
   for (const std::string& f : options.var_files) args.insert(args.end(), {"--var-from-file", f});
   if (options.lenient_keys) args.push_back("--lenient-keys");
   for (const std::string& d : options.lib_dirs) args.insert(args.end(), {"--lib-dir", d});
-  if (broker) args.insert(args.end(), {"--var", "addrs=" + broker->url()});
+  if (broker)
+    for (const auto& [name, value] : broker->variables())
+      args.insert(args.end(), {"--var", name + "=" + value});
   for (int i = 0; i < options.verbosity; ++i) args.push_back("-v");  // -vv: trace events
   if (options.stop_on_failure) args.push_back("--stop-on-failure");
   args.insert(args.end(), {"--report-messages", std::to_string(options.report_messages)});
@@ -114,7 +116,9 @@ void setup_run_command(CLI::App& app, int& exit_status) {
   run->add_option("--shard", options->shard,
                   "Run only slice K of N of the sorted suite files (K/N, e.g. 2/4)");
   run->add_flag("--local-broker", options->local_broker,
-                "Start a private mosquitto on a free loopback port and set addrs to it");
+                "Start a private mosquitto on free loopback ports (plain, TLS, mutual TLS, password, "
+                "ws, wss) and set addrs, tls_addrs, mtls_addrs, auth_addrs, ws_addrs, wss_addrs, "
+                "ca_file, cert_file, key_file, username and password to it");
   run->add_option("--event-fd", options->event_fd,
                   "Write the run's events as JSON lines to this file descriptor, nothing else "
                   "(how a --jobs child reports to its parent)")
@@ -148,13 +152,15 @@ int run_command(const run_command_options& options, run_report* ran) {
     std::optional<local_broker> broker;
     if (options.local_broker) {
       try {
-        broker.emplace();
+        broker_options broker_config;
+        broker_config.secure_listeners = true;
+        broker.emplace(broker_config);
       } catch (const std::exception& e) {
         if (interrupted.load()) return exit_interrupted;
         std::cerr << "mqttest: --local-broker: " << e.what() << '\n';
         return exit_usage;
       }
-      run.vars["addrs"] = broker->url();
+      for (const auto& [name, value] : broker->variables()) run.vars[name] = value;
     }
 
     reporter_options report_options{options.quiet ? -1 : options.verbosity, use_color(),

@@ -6,18 +6,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(  # build, link, and mosquitto for --local-broker
+packages=(  # build, link, and mosquitto and openssl for --local-broker
   build-essential cmake pkg-config
   libyaml-cpp-dev libpaho-mqttpp-dev libpaho-mqtt-dev libssl-dev libcli11-dev
   nlohmann-json3-dev libfmt-dev libpugixml-dev libre2-dev libvalijson-dev
-  mosquitto
+  mosquitto openssl
 )
 if [ "${1:-}" = "--tests" ]; then
   shift
   with_tests=1
   packages+=(
     doctest-dev                 # unit and integration tests
-    openssl                     # certificates for the TLS tests
     libxml2-utils               # xmllint: JUnit XSD check
     perl                        # prove: TAP report check
     chromium                    # renders the HTML report

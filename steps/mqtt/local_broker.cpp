@@ -46,13 +46,13 @@ bool is_executable_file(const std::string& path) {
          ::access(path.c_str(), X_OK) == 0;
 }
 
-std::string search_path(const char* path_env) {
+std::string search_path(const char* path_env, std::string_view name) {
   if (path_env == nullptr) return {};
   std::string_view rest(path_env);
   while (true) {
     auto colon = rest.find(':');
     std::string_view dir = rest.substr(0, colon);
-    std::string candidate = fmt::format("{}/mosquitto", dir.empty() ? "." : dir);
+    std::string candidate = fmt::format("{}/{}", dir.empty() ? "." : dir, name);
     if (is_executable_file(candidate)) return candidate;
     if (colon == std::string_view::npos) return {};
     rest.remove_prefix(colon + 1);
@@ -102,11 +102,33 @@ std::string make_temp_dir() {
   return buf.data();
 }
 
-std::string config_text(const std::string& dir, int port, const broker_options& options) {
+/// The TLS, password and WebSocket listeners, each with its own settings.
+std::string secure_listeners_text(const std::string& dir, const secure_ports& ports) {
+  std::string certs =
+      fmt::format("cafile {0}/ca.crt\ncertfile {0}/server.crt\nkeyfile {0}/server.key\n", dir);
+  std::string conf;
+  conf += fmt::format("listener {} 127.0.0.1\nallow_anonymous true\n{}", ports.tls, certs);
+  conf += fmt::format("listener {} 127.0.0.1\nallow_anonymous true\n{}require_certificate true\n",
+                      ports.mtls, certs);
+  conf += fmt::format(
+      "listener {0} 127.0.0.1\nallow_anonymous false\npassword_file {1}/passwd\nacl_file {1}/acl\n",
+      ports.auth, dir);
+  conf += fmt::format("listener {} 127.0.0.1\nprotocol websockets\nallow_anonymous true\n", ports.ws);
+  conf += fmt::format("listener {} 127.0.0.1\nprotocol websockets\nallow_anonymous true\n{}",
+                      ports.wss, certs);
+  return conf;
+}
+
+std::string config_text(const std::string& dir, int port, const secure_ports* secure,
+                        const broker_options& options) {
+  // Per-listener settings: the plain listeners take anyone, the password one
+  // only the generated user.
+  std::string conf = secure != nullptr ? "per_listener_settings true\n" : "";
   // set_tcp_nodelay: without it mosquitto holds a retained PUBLISH behind its
   // SUBACK until the client's delayed ACK, ~40 ms per subscription (measured).
-  std::string conf =
+  conf +=
       fmt::format("listener {} 127.0.0.1\nallow_anonymous true\nset_tcp_nodelay true\n", port);
+  if (secure != nullptr) conf += secure_listeners_text(dir, *secure);
   if (::geteuid() == 0) conf += "user root\n";
   if (options.persistence)
     conf += fmt::format("persistence true\npersistence_location {}/\nautosave_interval 0\n", dir);
@@ -155,9 +177,9 @@ void close_inherited_fds() {
   for (long fd = 3; fd < (max_fd > 0 ? max_fd : 1024); ++fd) ::close(static_cast<int>(fd));
 }
 
-/// Forks and execs mosquitto; the child dies with its parent (thread).
-pid_t spawn(const std::string& exe, const std::string& conf, const std::string& stderr_path) {
-  std::vector<std::string> args{exe, "-c", conf};
+/// Forks and execs args[0] (a path); the child dies with its parent (thread).
+pid_t spawn(std::vector<std::string> args, const std::string& stderr_path) {
+  const std::string exe = args.front();
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -195,12 +217,82 @@ bool reap_until(pid_t pid, steady::time_point deadline) {
   }
 }
 
+/// openssl and mosquitto_passwd live in /usr/bin, on every PATH.
+std::string find_tool(std::string_view name) {
+  return search_path(std::getenv("PATH"), name);
+}
+
+/// Runs a tool (found on PATH) to completion; throws with its last output
+/// lines when it is missing or fails.
+void run_tool(const std::string& dir, std::vector<std::string> args) {
+  std::string name = args.front();
+  args.front() = find_tool(name);
+  if (args.front().empty())
+    throw std::runtime_error(
+        fmt::format("{} not found (install it: apt-get install -y {})", name,
+                    name == "openssl" ? "openssl" : "mosquitto"));
+  std::string output = dir + "/tool.stderr";
+  pid_t pid = spawn(args, output);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  std::ifstream in(output);
+  std::string text, line;
+  while (std::getline(in, line)) text += (text.empty() ? "" : " ") + line;
+  in.close();
+  std::error_code ignored;
+  std::filesystem::remove(output, ignored);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw std::runtime_error(fmt::format("{} failed: {}", name, text.empty() ? "(no output)" : text));
+}
+
+std::string random_password() {
+  std::ifstream urandom("/dev/urandom", std::ios::binary);
+  unsigned char bytes[12] = {};
+  if (!urandom.read(reinterpret_cast<char*>(bytes), sizeof bytes))
+    throw std::runtime_error("cannot read /dev/urandom");
+  std::string password;
+  for (unsigned char b : bytes) password += fmt::format("{:02x}", b);
+  return password;
+}
+
+/// A throwaway CA (EC P-256 keys: ~10x faster to make than RSA), a server
+/// certificate for 127.0.0.1 and localhost, a client certificate, the
+/// password file and the ACL, all in `dir`.
+void make_credentials(const std::string& dir, const std::string& password) {
+  auto req = [&](const std::string& name, const std::string& subject,
+                 std::vector<std::string> more) {
+    std::vector<std::string> args{"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                                  "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+                                  "-subj", subject, "-keyout", dir + "/" + name + ".key",
+                                  "-out", dir + "/" + name + ".crt"};
+    args.insert(args.end(), more.begin(), more.end());
+    run_tool(dir, args);
+  };
+  req("ca", "/CN=mqttest throwaway CA", {});
+  std::vector<std::string> signed_by_ca{"-CA", dir + "/ca.crt", "-CAkey", dir + "/ca.key"};
+  std::vector<std::string> server = signed_by_ca;
+  server.insert(server.end(), {"-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"});
+  req("server", "/CN=127.0.0.1", server);
+  req("client", "/CN=mqttest client", signed_by_ca);
+  run_tool(dir, {"mosquitto_passwd", "-c", "-b", dir + "/passwd", local_broker_username, password});
+  write_file(dir + "/acl", fmt::format("user {}\ntopic readwrite mqttest/#\n", local_broker_username));
+}
+
+/// Waits until every port accepts connections (libwebsockets may listen a
+/// little after mosquitto's TCP listeners).
+bool all_accept(const std::vector<int>& ports) {
+  for (int port : ports)
+    if (!accepts_connections(port)) return false;
+  return true;
+}
+
 }  // namespace
 
 std::string find_mosquitto() {
   if (const char* forced = std::getenv("MQTTEST_MOSQUITTO"); forced != nullptr && *forced != '\0')
     return is_executable_file(forced) ? forced : "";
-  if (auto found = search_path(std::getenv("PATH")); !found.empty()) return found;
+  if (auto found = search_path(std::getenv("PATH"), "mosquitto"); !found.empty()) return found;
   for (const char* candidate : {"/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"})
     if (is_executable_file(candidate)) return candidate;
   return {};
@@ -211,9 +303,17 @@ local_broker::local_broker(broker_options options) : options_(std::move(options)
     throw std::runtime_error("mosquitto not found (install it: apt-get install -y mosquitto)");
   dir_ = make_temp_dir();
   try {
+    if (options_.secure_listeners) {
+      password_ = random_password();
+      make_credentials(dir_, password_);
+    }
     for (int attempt = 1;; ++attempt) {
       port_ = free_loopback_port();
-      write_file(dir_ + "/mosquitto.conf", config_text(dir_, port_, options_));
+      if (options_.secure_listeners)
+        secure_ = {free_loopback_port(), free_loopback_port(), free_loopback_port(),
+                   free_loopback_port(), free_loopback_port()};
+      write_file(dir_ + "/mosquitto.conf",
+                 config_text(dir_, port_, options_.secure_listeners ? &secure_ : nullptr, options_));
       try {
         start();
         return;
@@ -238,6 +338,23 @@ local_broker::~local_broker() {
 
 std::string local_broker::url() const { return fmt::format("tcp://127.0.0.1:{}", port_); }
 
+// TLS URLs name localhost, which the server certificate is for (with 127.0.0.1).
+std::map<std::string, std::string> local_broker::variables() const {
+  std::map<std::string, std::string> vars{{"addrs", url()}};
+  if (!options_.secure_listeners) return vars;
+  vars["tls_addrs"] = fmt::format("ssl://localhost:{}", secure_.tls);
+  vars["mtls_addrs"] = fmt::format("ssl://localhost:{}", secure_.mtls);
+  vars["auth_addrs"] = fmt::format("tcp://127.0.0.1:{}", secure_.auth);
+  vars["ws_addrs"] = fmt::format("ws://127.0.0.1:{}", secure_.ws);
+  vars["wss_addrs"] = fmt::format("wss://localhost:{}", secure_.wss);
+  vars["ca_file"] = dir_ + "/ca.crt";
+  vars["cert_file"] = dir_ + "/client.crt";
+  vars["key_file"] = dir_ + "/client.key";
+  vars["username"] = local_broker_username;
+  vars["password"] = password_;
+  return vars;
+}
+
 void local_broker::start() {
   if (pid_ > 0) return;
   std::string exe = find_mosquitto();
@@ -245,7 +362,7 @@ void local_broker::start() {
     throw std::runtime_error("mosquitto not found (install it: apt-get install -y mosquitto)");
   std::error_code ignored;
   std::filesystem::remove(dir_ + "/mosquitto.log", ignored);
-  pid_ = spawn(exe, dir_ + "/mosquitto.conf", dir_ + "/mosquitto.stderr");
+  pid_ = spawn({exe, "-c", dir_ + "/mosquitto.conf"}, dir_ + "/mosquitto.stderr");
 
   auto deadline = steady::now() + start_deadline;
   while (true) {
@@ -253,7 +370,10 @@ void local_broker::start() {
       pid_ = -1;
       break;
     }
-    if (accepts_connections(port_)) return;
+    if (accepts_connections(port_) &&
+        (!options_.secure_listeners ||
+         all_accept({secure_.tls, secure_.mtls, secure_.auth, secure_.ws, secure_.wss})))
+      return;
     if (steady::now() >= deadline) {
       stop();
       break;

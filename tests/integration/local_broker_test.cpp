@@ -221,3 +221,131 @@ TEST_CASE("local_broker: a queued QoS 1 message survives stop/start only with pe
     CHECK(collect_queued(broker, "lb-volatile").empty());
   }
 }
+
+namespace {
+
+/// Connects (MQTT 3.1.1, clean) to `url` with `options` and disconnects; the
+/// error text when it fails, "" when it works.
+std::string connect_error(const std::string& url, mqtt::connect_options options) {
+  try {
+    mqtt::client client(url, "local-broker-test", mqtt::create_options(MQTTVERSION_3_1_1));
+    options.set_mqtt_version(MQTTVERSION_3_1_1);
+    options.set_connect_timeout(std::chrono::seconds(5));
+    client.connect(options);
+    client.disconnect();
+    return "";
+  } catch (const mqtt::exception& e) {
+    std::string what = e.what();
+    return what.empty() ? "failed" : what;
+  }
+}
+
+mqtt::connect_options with_tls(const std::string& ca, const std::string& cert = {},
+                               const std::string& key = {}) {
+  auto ssl = mqtt::ssl_options_builder().trust_store(ca).verify(true);
+  if (!cert.empty()) ssl.key_store(cert).private_key(key);
+  mqtt::connect_options options;
+  options.set_ssl(ssl.finalize());
+  return options;
+}
+
+broker_options secure_options() {
+  broker_options options;
+  options.secure_listeners = true;
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("local_broker: secure_listeners sets a variable for every listener and file") {
+  temp_root root;
+  scoped_env tmpdir("TMPDIR", root.path().string());
+  local_broker broker(secure_options());
+  const auto vars = broker.variables();
+  const std::string dir = broker.directory();
+  const auto& p = broker.secure();
+  CHECK(vars.at("addrs") == broker.url());
+  CHECK(vars.at("tls_addrs") == "ssl://localhost:" + std::to_string(p.tls));
+  CHECK(vars.at("mtls_addrs") == "ssl://localhost:" + std::to_string(p.mtls));
+  CHECK(vars.at("auth_addrs") == "tcp://127.0.0.1:" + std::to_string(p.auth));
+  CHECK(vars.at("ws_addrs") == "ws://127.0.0.1:" + std::to_string(p.ws));
+  CHECK(vars.at("wss_addrs") == "wss://localhost:" + std::to_string(p.wss));
+  CHECK(vars.at("ca_file") == dir + "/ca.crt");
+  CHECK(vars.at("cert_file") == dir + "/client.crt");
+  CHECK(vars.at("key_file") == dir + "/client.key");
+  CHECK(vars.at("username") == "mqttest");
+  CHECK(vars.at("password").size() == 24);
+  CHECK(vars.size() == 11);
+  for (const char* file : {"ca.crt", "client.crt", "client.key", "server.key", "passwd", "acl"})
+    CHECK_MESSAGE(fs::is_regular_file(fs::path(dir) / file), file);
+  // Keys are for this user only: the temp dir is private.
+  CHECK((fs::status(dir).permissions() & (fs::perms::group_all | fs::perms::others_all)) ==
+        fs::perms::none);
+  // A plain broker has only addrs.
+  local_broker plain;
+  CHECK(plain.variables().size() == 1);
+}
+
+TEST_CASE("local_broker: each secure listener works, and refuses what it should") {
+  temp_root root;
+  scoped_env tmpdir("TMPDIR", root.path().string());
+  local_broker broker(secure_options());
+  const auto vars = broker.variables();
+  const std::string& ca = vars.at("ca_file");
+
+  SUBCASE("plain TCP takes anonymous clients") {
+    CHECK(connect_error(vars.at("addrs"), {}) == "");
+  }
+  SUBCASE("TLS: the server certificate verifies against the CA; not against no CA") {
+    CHECK(connect_error(vars.at("tls_addrs"), with_tls(ca)) == "");
+    CHECK(connect_error(vars.at("tls_addrs"), with_tls("/nonexistent-ca.crt")) != "");
+  }
+  SUBCASE("mutual TLS: the client certificate is required") {
+    CHECK(connect_error(vars.at("mtls_addrs"),
+                        with_tls(ca, vars.at("cert_file"), vars.at("key_file"))) == "");
+    CHECK(connect_error(vars.at("mtls_addrs"), with_tls(ca)) != "");
+  }
+  SUBCASE("password: refused without credentials or with a wrong password") {
+    CHECK(connect_error(vars.at("auth_addrs"), {}) != "");
+    mqtt::connect_options wrong;
+    wrong.set_user_name(vars.at("username"));
+    wrong.set_password("wrong");
+    CHECK(connect_error(vars.at("auth_addrs"), wrong) != "");
+    mqtt::connect_options right;
+    right.set_user_name(vars.at("username"));
+    right.set_password(vars.at("password"));
+    CHECK(connect_error(vars.at("auth_addrs"), right) == "");
+  }
+  SUBCASE("WebSockets, plain and over TLS") {
+    CHECK(connect_error(vars.at("ws_addrs"), {}) == "");
+    CHECK(connect_error(vars.at("wss_addrs"), with_tls(ca)) == "");
+  }
+}
+
+TEST_CASE("local_broker: secure_listeners leaves nothing behind, keys included") {
+  temp_root root;
+  scoped_env tmpdir("TMPDIR", root.path().string());
+  pid_t pid = -1;
+  std::string key;
+  {
+    local_broker broker(secure_options());
+    pid = broker.pid();
+    key = broker.variables().at("key_file");
+    CHECK(fs::is_regular_file(key));
+  }
+  CHECK_FALSE(fs::exists(key));
+  CHECK(root.empty());
+  CHECK_FALSE(process_exists(pid));
+}
+
+TEST_CASE("local_broker: secure_listeners without openssl says so and leaves nothing") {
+  temp_root root;
+  scoped_env tmpdir("TMPDIR", root.path().string());
+  // mosquitto found by MQTTEST_MOSQUITTO; openssl and mosquitto_passwd not on PATH.
+  scoped_env exe("MQTTEST_MOSQUITTO", mqttest::find_mosquitto());
+  scoped_env path("PATH", root.path().string());
+  CHECK_THROWS_WITH_AS(local_broker{secure_options()},
+                       "openssl not found (install it: apt-get install -y openssl)",
+                       std::runtime_error);
+  CHECK(root.empty());
+}
