@@ -60,7 +60,9 @@ int record_command(const record_command_options& options) {
     return exit_usage;
   }
   listen_options listening;
-  listening.url = connection_flags{options.addrs}.url();
+  connection_flags flags;
+  flags.addrs = options.addrs;
+  listening.url = flags.url();
   listening.filters = options.topics;
   listening.wait = std::chrono::milliseconds(options.timeout_ms);
   listening.count = options.count;
