@@ -72,8 +72,9 @@ void live_case(YAML::Emitter& out, const asyncapi_document& doc, const asyncapi_
 /// Register a persistent session, publish every example, read them back, release.
 void examples_case(YAML::Emitter& out, const asyncapi_document& doc,
                    const asyncapi_channel& channel, const std::string& schema_file) {
-  std::string reader = doc.client_id ? *doc.client_id + "-reader"
-                                     : "mqttest-contract-" + file_slug(channel.id);
+  // One reader per channel: the suites of one document may run side by side.
+  std::string reader = (doc.client_id ? *doc.client_id + "-" : std::string("mqttest-contract-")) +
+                       file_slug(channel.id);
   int qos = std::max(1, channel.qos.value_or(1));  // a persistent session keeps QoS 1 and 2 only
   auto queue_step = [&](bool keep) {
     out << YAML::BeginMap;

@@ -178,7 +178,7 @@ TEST_CASE("generated suites load, name their schema, and the examples match it")
   const auto& steps = measured.cases[0].steps;
   REQUIRE(steps.size() == 4);
   CHECK(steps[0].fields["clientType"] == "persistent_queue");
-  CHECK(steps[0].fields["clientId"] == "streetlights3-contract-reader");
+  CHECK(steps[0].fields["clientId"] == "streetlights3-contract-lightingMeasured");
   CHECK(steps[1].fields["messages"].size() == 2);
   CHECK(steps[1].fields["messages"][0]["topic"] ==
         "smartylighting/streetlights/1/0/event/7/lighting/measured");
