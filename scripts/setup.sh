@@ -22,6 +22,7 @@ if [ "${1:-}" = "--tests" ]; then
     chromium                    # renders the HTML report
     clang libclang-rt-14-dev    # libFuzzer
     dpkg-dev groff-base man-db  # scripts/package_test.sh: cpack DEB, man page checks
+    ccache                      # rebuilds and fresh clones reuse compiled objects
     rabbitmq-server ejabberd nodejs jq  # real brokers (scripts/brokers/broker.sh), label brokers
   )
   # Debian's npm; a nodejs from elsewhere (NodeSource) brings its own
@@ -44,5 +45,6 @@ if [ "${with_tests:-}" ] && [ ! -d tests/brokers/aedes/node_modules/aedes ]; the
 fi
 # The package starts a system-wide mosquitto on port 1883; mqttest never needs it.
 build_dir=$1; shift
-cmake -S . -B "$build_dir" "$@" >/dev/null
+source scripts/ccache_env.sh
+cmake -S . -B "$build_dir" "${ccache_launcher[@]}" "$@" >/dev/null
 cmake --build "$build_dir" -j"$(nproc)"

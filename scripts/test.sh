@@ -22,7 +22,8 @@ bash scripts/package_test.sh
 # -fsanitize=thread in build/tsan. Suppressions: Paho's own code only.
 if [ -n "${CI:-}" ]; then
   tsan=build/tsan
-  cmake -S . -B "$tsan" -DCMAKE_BUILD_TYPE=Debug -DMQTTEST_WERROR=ON \
+  source scripts/ccache_env.sh
+  cmake -S . -B "$tsan" "${ccache_launcher[@]}" -DCMAKE_BUILD_TYPE=Debug -DMQTTEST_WERROR=ON \
     -DMQTTEST_SANITIZE=thread >/dev/null
   cmake --build "$tsan" -j"$(nproc)" --target unit_tests integration_tests mqttest
   # Left out: tests that bound a time or the start-up of a signal handler,
