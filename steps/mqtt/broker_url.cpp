@@ -48,7 +48,8 @@ broker_url parse_broker_url(const std::string& url) {
     parsed.path = std::string(rest.substr(slash));
     rest = rest.substr(0, slash);
   }
-  if (auto at = rest.find('@'); at != std::string_view::npos) {
+  // The last '@' ends the user info: a host never holds one, a password may.
+  if (auto at = rest.rfind('@'); at != std::string_view::npos) {
     std::string_view user_info = rest.substr(0, at);
     rest.remove_prefix(at + 1);
     auto colon = user_info.find(':');
@@ -75,9 +76,9 @@ broker_url parse_broker_url(const std::string& url) {
 std::string without_password(const std::string& url) {
   std::size_t start = url.find("://");
   start = start == std::string::npos ? 0 : start + 3;
-  std::size_t at = url.find('@', start);
   std::size_t slash = url.find('/', start);
-  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return url;
+  std::size_t at = url.rfind('@', slash == std::string::npos ? std::string::npos : slash);
+  if (at == std::string::npos || at < start) return url;
   std::size_t colon = url.find(':', start);
   if (colon == std::string::npos || colon > at) return url;
   return url.substr(0, colon + 1) + "****" + url.substr(at);

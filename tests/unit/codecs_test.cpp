@@ -103,6 +103,16 @@ TEST_CASE("broker URLs: user:password@ credentials, percent-decoded, never in Pa
   CHECK(mqttest::without_password("tcp://bob@h:1883") == "tcp://bob@h:1883");
   CHECK(mqttest::without_password("ws://h:80/a:b@c") == "ws://h:80/a:b@c");
   CHECK(mqttest::broker_url_problem("tcp://alice:secret@127.0.0.1:1883") == "");
+  // The last '@' ends the user info: a raw '@' in a password stays in it
+  // (and out of the host), and is masked whole.
+  auto raw_at = parse_broker_url("tcp://alice:p@ss@h:1883");
+  CHECK(raw_at.password == "p@ss");
+  CHECK(raw_at.host == "h");
+  CHECK(mqttest::without_password("tcp://alice:p@ss@h:1883") == "tcp://alice:****@h:1883");
+  // Found by fuzz_broker_url: a host that held an '@' named another broker in paho().
+  std::string found("tc\x95\xd5\0\0@`\0@:71829", 16);
+  auto fuzzed = parse_broker_url(found);
+  CHECK(parse_broker_url(fuzzed.paho()).host == fuzzed.host);
 }
 
 TEST_CASE("shared subscriptions route by the filter after $share/group/") {
