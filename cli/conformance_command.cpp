@@ -25,7 +25,7 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 /// The kit: --kit, else the installed one (<prefix>/share/mqttest/testsuites/conformance
-/// beside <prefix>/bin/mqttest), else the source tree's (a build that is not installed).
+/// beside <prefix>/bin/mqttest), else, in a development build, the source tree's.
 std::string kit_directory(const std::string& given) {
   if (!given.empty()) {
     std::error_code ec;
