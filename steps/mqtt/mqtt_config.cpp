@@ -628,12 +628,47 @@ const field_table& mqtt_step_table() {
 
 const std::vector<field_spec>& mqtt_step_fields() { return mqtt_step_table().fields; }
 
+namespace {
+
+/// The MQTT 5 properties a message and a will carry alike, after `fields`.
+std::vector<field_spec> with_message_properties(std::vector<field_spec> fields) {
+  std::vector<field_spec> properties = {
+      {.name = "contentType", .description = "content type", .mqtt5 = true},
+      {.name = "responseTopic", .description = "response topic", .mqtt5 = true},
+      {.name = "correlationData",
+       .type = value_type::text,
+       .description = "correlation data",
+       .mqtt5 = true},
+      {.name = "messageExpiry",
+       .type = value_type::integer,
+       .description = "message expiry interval in seconds",
+       .max = 4294967295LL,
+       .type_expect = "an integer (seconds)",
+       .range_expect = "0 to 4294967295 (seconds)",
+       .mqtt5 = true},
+      {.name = "userProperties",
+       .type = value_type::string_map,
+       .description = "user properties (name: value)",
+       .mqtt5 = true},
+      {.name = "payloadFormat",
+       .type = value_type::integer,
+       .description = "payload format indicator: 0 bytes, 1 UTF-8",
+       .max = 1,
+       .type_expect = "0 or 1",
+       .range_expect = "0 or 1",
+       .mqtt5 = true},
+  };
+  fields.insert(fields.end(), properties.begin(), properties.end());
+  return fields;
+}
+
+}  // namespace
+
 const field_table& mqtt_message_table() {
   static const field_table table = {
-      "message",
-      "mqttMessage",
+      "message", "mqttMessage",
       "Message (entries of `messages` and `publish` of a `type: mqtt` step)",
-      {
+      with_message_properties({
           {.name = "topic", .description = "topic to publish to", .required = true},
           {.name = "payload",
            .type = value_type::scalar,
@@ -665,23 +700,6 @@ const field_table& mqtt_message_table() {
            .default_value = "text",
            .choices = {"text", "base64", "hex", "cbor", "msgpack"},
            .range_expect = "text, base64, hex, cbor or msgpack"},
-          {.name = "contentType", .description = "content type", .mqtt5 = true},
-          {.name = "responseTopic", .description = "response topic", .mqtt5 = true},
-          {.name = "correlationData",
-           .type = value_type::text,
-           .description = "correlation data",
-           .mqtt5 = true},
-          {.name = "messageExpiry",
-           .type = value_type::integer,
-           .description = "message expiry interval in seconds",
-           .max = 4294967295LL,
-           .type_expect = "an integer (seconds)",
-           .range_expect = "0 to 4294967295 (seconds)",
-           .mqtt5 = true},
-          {.name = "userProperties",
-           .type = value_type::string_map,
-           .description = "user properties (name: value)",
-           .mqtt5 = true},
           {.name = "topicAlias",
            .type = value_type::integer,
            .description = "topic alias (the broker's topicAliasMaximum bounds it); with an "
@@ -691,14 +709,7 @@ const field_table& mqtt_message_table() {
            .type_expect = "an integer",
            .range_expect = "1 to 65535",
            .mqtt5 = true},
-          {.name = "payloadFormat",
-           .type = value_type::integer,
-           .description = "payload format indicator: 0 bytes, 1 UTF-8",
-           .max = 1,
-           .type_expect = "0 or 1",
-           .range_expect = "0 or 1",
-           .mqtt5 = true},
-      }};
+      })};
   return table;
 }
 
@@ -729,10 +740,8 @@ const field_table& mqtt_tls_table() {
 
 const field_table& mqtt_will_table() {
   static const field_table table = {
-      "will",
-      "mqttWill",
-      "`will` of a `type: mqtt` step",
-      {
+      "will", "mqttWill", "`will` of a `type: mqtt` step",
+      with_message_properties({
           {.name = "topic", .description = "will topic", .required = true},
           {.name = "payload",
            .type = value_type::scalar,
@@ -756,31 +765,7 @@ const field_table& mqtt_will_table() {
            .type_expect = "an integer (seconds)",
            .range_expect = "0 to 4294967295 (seconds)",
            .mqtt5 = true},
-          {.name = "contentType", .description = "will content type", .mqtt5 = true},
-          {.name = "responseTopic", .description = "will response topic", .mqtt5 = true},
-          {.name = "correlationData",
-           .type = value_type::text,
-           .description = "will correlation data",
-           .mqtt5 = true},
-          {.name = "messageExpiry",
-           .type = value_type::integer,
-           .description = "will message expiry interval in seconds",
-           .max = 4294967295LL,
-           .type_expect = "an integer (seconds)",
-           .range_expect = "0 to 4294967295 (seconds)",
-           .mqtt5 = true},
-          {.name = "userProperties",
-           .type = value_type::string_map,
-           .description = "will user properties (name: value)",
-           .mqtt5 = true},
-          {.name = "payloadFormat",
-           .type = value_type::integer,
-           .description = "will payload format indicator: 0 bytes, 1 UTF-8",
-           .max = 1,
-           .type_expect = "0 or 1",
-           .range_expect = "0 or 1",
-           .mqtt5 = true},
-      }};
+      })};
   return table;
 }
 
