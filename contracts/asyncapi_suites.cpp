@@ -17,14 +17,19 @@ constexpr int kTimeoutMs = 5000;
 
 void key(YAML::Emitter& out, const char* name) { out << YAML::Key << name << YAML::Value; }
 
-/// The fields every step of a channel shares.
-void common_fields(YAML::Emitter& out, const char* client_type, const asyncapi_channel& channel) {
+/// The fields every generated step starts with.
+void step_head(YAML::Emitter& out, const char* client_type) {
   key(out, "type");
   out << "mqtt";
   key(out, "addrs");
   out << "{{.addrs}}";
   key(out, "clientType");
   out << client_type;
+}
+
+/// The fields every step of a channel shares.
+void common_fields(YAML::Emitter& out, const char* client_type, const asyncapi_channel& channel) {
+  step_head(out, client_type);
   key(out, "qos");
   out << channel.qos.value_or(0);
 }
@@ -78,12 +83,7 @@ void examples_case(YAML::Emitter& out, const asyncapi_document& doc,
   int qos = std::max(1, channel.qos.value_or(1));  // a persistent session keeps QoS 1 and 2 only
   auto queue_step = [&](bool keep) {
     out << YAML::BeginMap;
-    key(out, "type");
-    out << "mqtt";
-    key(out, "addrs");
-    out << "{{.addrs}}";
-    key(out, "clientType");
-    out << "persistent_queue";
+    step_head(out, "persistent_queue");
     key(out, "clientId");
     out << reader;
     key(out, "topics");
@@ -101,12 +101,7 @@ void examples_case(YAML::Emitter& out, const asyncapi_document& doc,
   out << YAML::BeginSeq;
   queue_step(true);
   out << YAML::BeginMap;
-  key(out, "type");
-  out << "mqtt";
-  key(out, "addrs");
-  out << "{{.addrs}}";
-  key(out, "clientType");
-  out << "publisher";
+  step_head(out, "publisher");
   key(out, "messages");
   out << YAML::BeginSeq;
   for (const auto& message : channel.messages) {
@@ -127,12 +122,7 @@ void examples_case(YAML::Emitter& out, const asyncapi_document& doc,
   }
   out << YAML::EndSeq << YAML::EndMap;
   out << YAML::BeginMap;
-  key(out, "type");
-  out << "mqtt";
-  key(out, "addrs");
-  out << "{{.addrs}}";
-  key(out, "clientType");
-  out << "subscriber";
+  step_head(out, "subscriber");
   key(out, "clientId");
   out << reader;
   key(out, "topics");
