@@ -12,16 +12,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validator.hpp>
 
 #include "steps/mqtt/local_broker.h"
 #include "tests/integration/cli_harness.h"
 #include "tests/integration/fake_broker.h"
 #include "tests/integration/free_port.h"
 #include "tests/integration/secure_broker.h"
+#include "tests/valijson_problems.h"
 
 using mqttest::local_broker;
 using mqttest::testing::cli_result;
@@ -38,28 +35,11 @@ bool contains(const std::string& text, const std::string& part) {
 
 /// valijson's problems with `value` against schemas/probe.schema.json; "" when valid.
 std::string schema_problems(const json& value) {
-  static const json schema_json = [] {
+  static const auto schema = valijson_schema([] {
     std::ifstream in(MQTTEST_SOURCE_DIR "/schemas/probe.schema.json");
     return json::parse(in);
-  }();
-  static const std::unique_ptr<valijson::Schema> schema = [] {
-    auto compiled = std::make_unique<valijson::Schema>();
-    valijson::SchemaParser parser;
-    valijson::adapters::NlohmannJsonAdapter adapter(schema_json);
-    parser.populateSchema(adapter, *compiled);
-    return compiled;
-  }();
-  valijson::Validator validator;
-  valijson::ValidationResults results;
-  valijson::adapters::NlohmannJsonAdapter target(value);
-  if (validator.validate(*schema, target, &results)) return "";
-  std::string out;
-  for (const auto& error : results) {
-    std::string where;
-    for (const std::string& part : error.context) where += part;
-    out += fmt::format("{}: {}\n", where, error.description);
-  }
-  return out;
+  }());
+  return valijson_problems(*schema, value);
 }
 
 /// The --json document on stdout, valid against the schema.

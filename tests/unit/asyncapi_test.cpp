@@ -16,6 +16,7 @@
 #include "executor/suite/loader.h"
 #include "steps/mqtt/mqtt_step.h"
 #include "steps/registry.h"
+#include "tests/temp_dir.h"
 
 using nlohmann::json;
 using namespace mqttest;
@@ -23,21 +24,6 @@ using namespace mqttest;
 namespace {
 
 const std::string kDocs = MQTTEST_SOURCE_DIR "/testsuites/asyncapi/";
-
-struct temp_dir {
-  std::filesystem::path path;
-  temp_dir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "mqttest-asyncapi-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~temp_dir() { std::filesystem::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name) << text;
-    return (path / name).string();
-  }
-};
 
 std::string read_error(const temp_dir& dir, const std::string& text) {
   std::string path = dir.write("doc.yaml", text);

@@ -1,4 +1,5 @@
 #include "executor/core/document.h"
+#include "tests/temp_dir.h"
 
 #include <doctest/doctest.h>
 #include <unistd.h>
@@ -11,21 +12,6 @@ using nlohmann::json;
 using ptr = nlohmann::json::json_pointer;
 
 namespace {
-
-/// A temporary directory removed with everything inside at scope exit.
-struct temp_dir {
-  std::filesystem::path path;
-  temp_dir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "mqttest-doc-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~temp_dir() { std::filesystem::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name) << text;
-    return (path / name).string();
-  }
-};
 
 std::string error_text(const std::function<void()>& f) {
   try {

@@ -14,6 +14,7 @@
 #include "executor/engine/runner.h"
 #include "executor/suite/loader.h"
 #include "steps/registry.h"
+#include "tests/temp_dir.h"
 
 using namespace mqttest;
 using nlohmann::json;
@@ -76,22 +77,6 @@ const step_registry& fake_kinds() {
   static const step_registry kinds{&fake_kind, &coded};
   return kinds;
 }
-
-struct temp_dir {
-  std::filesystem::path path;
-  temp_dir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "mqttest-engine-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~temp_dir() { std::filesystem::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::filesystem::create_directories((path / name).parent_path());
-    std::ofstream(path / name) << text;
-    return (path / name).string();
-  }
-};
 
 /// Loads `text` as a suite (with `lib` files beside it) and runs it.
 run_report run_text(const std::string& text, const std::map<std::string, std::string>& lib = {},

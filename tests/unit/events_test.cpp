@@ -20,6 +20,7 @@
 #include "executor/suite/loader.h"
 #include "steps/mqtt/mqtt_step.h"
 #include "steps/registry.h"
+#include "tests/temp_dir.h"
 
 using namespace mqttest;
 using nlohmann::json;
@@ -119,17 +120,6 @@ void every_event(reporter& r) {
   r.suite_finished({"suite", "s.yml", 0.75, {1, 0, 1}});
   r.run_finished({"2024-05-06T07:08:09Z", 1.5, true, {1, 0, 1}});
 }
-
-struct temp_dir {
-  std::filesystem::path path;
-  temp_dir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "mqttest-events-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~temp_dir() { std::filesystem::remove_all(path); }
-};
 
 }  // namespace
 

@@ -14,21 +14,12 @@
 #include "executor/core/errors.h"
 #include "executor/suite/loader.h"
 #include "steps/registry.h"
+#include "tests/temp_dir.h"
 
 using namespace mqttest;
 using nlohmann::json;
 
 namespace {
-
-struct temp_dir {
-  std::filesystem::path path;
-  temp_dir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "mqttest-exec-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = std::filesystem::canonical(pattern);
-  }
-  ~temp_dir() { std::filesystem::remove_all(path); }
-};
 
 /// Runs an exec step as if written in `dir`/suite.yml.
 json run_exec(const json& fields, const std::filesystem::path& dir = "/tmp",

@@ -20,6 +20,7 @@
 #include "steps/mqtt/broker_url.h"
 #include "steps/mqtt/codecs.h"
 #include "steps/mqtt/mqtt_config.h"
+#include "tests/temp_dir.h"
 
 using namespace mqttest;
 using nlohmann::json;
@@ -33,21 +34,6 @@ struct scoped_env {
     ::setenv(name.c_str(), value.c_str(), 1);
   }
   ~scoped_env() { ::unsetenv(name.c_str()); }
-};
-
-struct temp_dir {
-  std::filesystem::path path;
-  temp_dir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "mqttest-hostile-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~temp_dir() { std::filesystem::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name, std::ios::binary) << text;
-    return (path / name).string();
-  }
 };
 
 std::string error_text(const std::function<void()>& f) {

@@ -11,28 +11,12 @@
 #include "executor/assert/assertions.h"
 #include "executor/core/document.h"
 #include "executor/core/errors.h"
+#include "tests/temp_dir.h"
 
 using nlohmann::json;
 using namespace mqttest;
 
 namespace {
-
-/// A temporary directory removed with everything inside at scope exit.
-struct temp_dir {
-  std::filesystem::path path;
-  temp_dir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "mqttest-schema-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~temp_dir() { std::filesystem::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::filesystem::create_directories((path / name).parent_path());
-    std::ofstream(path / name) << text;
-    return (path / name).string();
-  }
-};
 
 const char* const kReading = R"({
   "$schema": "http://json-schema.org/draft-07/schema#",

@@ -8,6 +8,7 @@
 
 #include "steps/mqtt/mqtt_step.h"
 #include "steps/registry.h"
+#include "tests/temp_dir.h"
 
 using namespace mqttest;
 using nlohmann::json;
@@ -19,23 +20,6 @@ const step_registry& mqtt_kinds() {
   return kinds;
 }
 
-
-/// A temporary directory removed with everything inside at scope exit.
-struct temp_dir {
-  std::filesystem::path path;
-  temp_dir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "mqttest-loader-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~temp_dir() { std::filesystem::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::filesystem::create_directories((path / name).parent_path());
-    std::ofstream(path / name) << text;
-    return (path / name).string();
-  }
-};
 
 std::string load_error(const std::string& path) {
   try {

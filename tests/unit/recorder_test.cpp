@@ -14,22 +14,12 @@
 #include "executor/suite/loader.h"
 #include "steps/mqtt/mqtt_step.h"
 #include "steps/registry.h"
+#include "tests/temp_dir.h"
 
 using nlohmann::json;
 using namespace mqttest;
 
 namespace {
-
-struct temp_dir {
-  std::filesystem::path path;
-  temp_dir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "mqttest-record-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~temp_dir() { std::filesystem::remove_all(path); }
-};
 
 const step_registry& mqtt_kinds() {
   static const step_registry kinds{&mqtt_step_kind};

@@ -9,10 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validator.hpp>
 
 #include "executor/core/document.h"
 #include "executor/engine/events.h"
@@ -22,6 +18,8 @@
 #include "executor/report/report_data.h"
 #include "executor/report/tap_reporter.h"
 #include "executor/report/yaml_reporter.h"
+#include "tests/temp_dir.h"
+#include "tests/valijson_problems.h"
 
 namespace fs = std::filesystem;
 using namespace mqttest;
@@ -35,19 +33,6 @@ std::string read_all(const fs::path& path) {
   text << in.rdbuf();
   return text.str();
 }
-
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::string pattern = (fs::temp_directory_path() / "mqttest-formats-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 assertion_outcome outcome(bool passed, std::string text, int line) {
   assertion_outcome a;
@@ -108,22 +93,9 @@ run_report sample_run(bool all_pass = false) {
 
 /// "" when `data` matches schemas/report.schema.json, else the problems.
 std::string report_schema_problems(const json& data) {
-  json schema_json =
-      json::parse(read_all(fs::path(MQTTEST_SOURCE_DIR) / "schemas/report.schema.json"));
-  valijson::Schema schema;
-  valijson::SchemaParser parser;
-  valijson::adapters::NlohmannJsonAdapter schema_adapter(schema_json);
-  parser.populateSchema(schema_adapter, schema);
-  valijson::Validator validator;
-  valijson::ValidationResults results;
-  valijson::adapters::NlohmannJsonAdapter target(data);
-  if (validator.validate(schema, target, &results)) return {};
-  std::string out;
-  for (const auto& error : results) {
-    for (const auto& part : error.context) out += part;
-    out += ": " + error.description + "\n";
-  }
-  return out;
+  auto schema = valijson_schema(
+      json::parse(read_all(fs::path(MQTTEST_SOURCE_DIR) / "schemas/report.schema.json")));
+  return valijson_problems(*schema, data);
 }
 
 /// Runs prove on a TAP file; returns its exit status and output.

@@ -15,6 +15,7 @@
 #include "executor/engine/step_details.h"
 #include "executor/report/junit_reporter.h"
 #include "executor/report/report_data.h"
+#include "tests/temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace mqttest;
@@ -24,21 +25,6 @@ namespace {
 
 const fs::path golden_dir = fs::path(MQTTEST_SOURCE_DIR) / "tests/unit/golden";
 const fs::path junit_xsd = golden_dir / "JUnit.xsd";
-
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::string pattern = (fs::temp_directory_path() / "mqttest-reporters-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-};
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -12,10 +12,6 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validator.hpp>
 
 #include "cli/step_kinds.h"
 #include "executor/core/document.h"
@@ -23,6 +19,7 @@
 #include "executor/suite/loader.h"
 #include "executor/suite/suite_schema.h"
 #include "steps/mqtt/mqtt_config.h"
+#include "tests/valijson_problems.h"
 
 namespace fs = std::filesystem;
 using namespace mqttest;
@@ -53,25 +50,8 @@ std::string readme_reference() {
 
 /// valijson's problems with `value` against the generated schema; "" when valid.
 std::string schema_problems(const json& value) {
-  static const json schema_json = json::parse(generated_schema());
-  static const std::unique_ptr<valijson::Schema> schema = [] {
-    auto compiled = std::make_unique<valijson::Schema>();
-    valijson::SchemaParser parser;
-    valijson::adapters::NlohmannJsonAdapter adapter(schema_json);
-    parser.populateSchema(adapter, *compiled);
-    return compiled;
-  }();
-  valijson::Validator validator;
-  valijson::ValidationResults results;
-  valijson::adapters::NlohmannJsonAdapter target(value);
-  if (validator.validate(*schema, target, &results)) return "";
-  std::string out;
-  for (const auto& error : results) {
-    std::string where;
-    for (const std::string& part : error.context) where += part;
-    out += fmt::format("{}: {}\n", where, error.description);
-  }
-  return out;
+  static const auto schema = valijson_schema(json::parse(generated_schema()));
+  return valijson_problems(*schema, value);
 }
 
 std::vector<fs::path> example_suites() {
