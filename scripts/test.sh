@@ -31,6 +31,7 @@ if [ -n "${CI:-}" ]; then
   # the memory bound of --stream (TSan's shadow memory doubles the RSS).
   slow='request/response: the reply|sequential steps in one process|defect 2 and 9|SIGINT: exit 130'
   slow+='|run --jobs: on SIGINT the children stop|probe: TLS and a password|in flat memory'
+  slow+='|doubling vars stop at the output size limit'
   TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1" \
     ctest --test-dir "$tsan" --output-on-failure -j2 -E "$slow"
 fi

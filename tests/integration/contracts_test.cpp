@@ -7,10 +7,9 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "steps/mqtt/local_broker.h"
 #include "steps/mqtt/session.h"
@@ -73,6 +72,8 @@ testcases:
   - type: mqtt
     addrs: '{{.addrs}}'
     clientType: subscriber
+    clientId: '{{.reader}}'
+    persistSubscription: true
     topics: [lights/+/reading]
     messageLimit: 2
     timeout: 3000
@@ -82,17 +83,20 @@ testcases:
     - result.messagesjson.messagesjson0 MustMatchJSONSchema schemas/reading.json
 )";
 
-/// Publishes two readings 700 ms from now (the subscriber is listening by then).
-std::thread publish_later(const std::string& url, const std::string& second) {
-  return std::thread([url, second] {
-    std::this_thread::sleep_for(700ms);
-    mqttest::session client(url, "later", {}, nullptr);
-    REQUIRE(client.connect(true, 5000ms).ok());
-    client.publish("lights/lamp-1/reading", R"({"id": "lamp-1", "lumens": 300})", 1, false,
-                   2000ms);
-    client.publish("lights/lamp-2/reading", second, 1, false, 2000ms);
-    client.disconnect(2000ms);
-  });
+/// Queues two readings, in order, for the persistent session `reader` (registered
+/// first, so nothing depends on when the run subscribes).
+void queue_readings(const workspace& ws, const std::string& url, const std::string& reader,
+                    const std::string& second) {
+  REQUIRE(ws.mqttest("queue --register -q 1 -i " + reader + " -t lights/+/reading --addrs " + url)
+              .status == 0);
+  mqttest::session client(url, "publisher-" + reader, {}, nullptr);
+  REQUIRE(client.connect(true, 5000ms).ok());
+  REQUIRE(
+      client
+          .publish("lights/lamp-1/reading", R"({"id": "lamp-1", "lumens": 300})", 1, false, 2000ms)
+          .ok());
+  REQUIRE(client.publish("lights/lamp-2/reading", second, 1, false, 2000ms).ok());
+  client.disconnect(2000ms);
 }
 
 }  // namespace
@@ -104,15 +108,15 @@ TEST_CASE("ShouldAllMatchJSONSchema in a run: passes on good messages, names the
   ws.write("contract.yml", kContractSuite);
   CHECK(ws.mqttest("validate contract.yml").status == 0);
 
-  std::thread good = publish_later(broker.url(), R"({"id": "lamp-2", "lumens": 20})");
-  cli_result ok = ws.mqttest("run contract.yml --var addrs=" + broker.url());
-  good.join();
+  queue_readings(ws, broker.url(), "reader-good", R"({"id": "lamp-2", "lumens": 20})");
+  cli_result ok =
+      ws.mqttest("run contract.yml --var reader=reader-good --var addrs=" + broker.url());
   INFO(ok.out << ok.err);
   CHECK(ok.status == 0);
 
-  std::thread bad = publish_later(broker.url(), R"({"id": "lamp-2", "lumens": 5000})");
-  cli_result failed = ws.mqttest("run contract.yml --var addrs=" + broker.url());
-  bad.join();
+  queue_readings(ws, broker.url(), "reader-bad", R"({"id": "lamp-2", "lumens": 5000})");
+  cli_result failed =
+      ws.mqttest("run contract.yml --var reader=reader-bad --var addrs=" + broker.url());
   INFO(failed.out << failed.err);
   CHECK(failed.status == 1);
   CHECK(contains(failed.out + failed.err,
@@ -157,8 +161,8 @@ TEST_CASE("mqttest record: the suite it writes validates and passes against the 
   CHECK(contains(suite, "result.messagesjson.messagesjson0.lumens ShouldBeBetweenOrEqual 100 140"));
   CHECK(contains(suite, "result.messagesjson.messagesjson0.id ShouldEqual \"lamp-1\""));
   CHECK(contains(suite, "result.messages.messages0 ShouldEqual \"online\""));
-  CHECK(contains(suite,
-                 "result.messagesjson ShouldAllMatchJSONSchema schemas/lights_lamp-1_reading.json"));
+  CHECK(contains(
+      suite, "result.messagesjson ShouldAllMatchJSONSchema schemas/lights_lamp-1_reading.json"));
   CHECK(std::filesystem::exists(ws.dir() / "recorded/schemas/lights_lamp-1_reading.json"));
   CHECK(std::filesystem::exists(ws.dir() / "recorded/schemas/lights_lamp-1_status.json"));
 
@@ -188,8 +192,9 @@ TEST_CASE("mqttest record: to stdout with -C, and the ways it refuses") {
 
   cli_result silent = ws.mqttest("record --addrs " + broker.url() + " -t quiet/# -W 300 -o q.yml");
   CHECK(silent.status == 1);
-  CHECK(silent.err == "mqttest record: no message arrived on [quiet/#] within 300 ms; nothing "
-                      "written\n");
+  CHECK(silent.err ==
+        "mqttest record: no message arrived on [quiet/#] within 300 ms; nothing "
+        "written\n");
   CHECK_FALSE(std::filesystem::exists(ws.dir() / "q.yml"));
 
   cli_result dead = ws.mqttest("record --addrs tcp://127.0.0.1:1 -t a -W 300");
@@ -215,7 +220,8 @@ const std::string kDimTopic = "smartylighting/streetlights/1/0/action/9/dim";
 /// Publishes the given (topic, payload) pairs every 100 ms until destroyed.
 class repeated_traffic {
  public:
-  repeated_traffic(const std::string& url, std::vector<std::pair<std::string, std::string>> messages)
+  repeated_traffic(const std::string& url,
+                   std::vector<std::pair<std::string, std::string>> messages)
       : messages_(std::move(messages)), thread_([this, url] { run(url); }) {}
   ~repeated_traffic() {
     stop_ = true;
@@ -229,7 +235,8 @@ class repeated_traffic {
     mqttest::session client(url, "streetlights-traffic", {}, &stop_);
     REQUIRE(client.connect(true, 5000ms).ok());
     while (!stop_) {
-      for (const auto& [topic, payload] : messages_) client.publish(topic, payload, 0, false, 2000ms);
+      for (const auto& [topic, payload] : messages_)
+        client.publish(topic, payload, 0, false, 2000ms);
       std::this_thread::sleep_for(100ms);
     }
     client.disconnect(2000ms);
@@ -247,8 +254,8 @@ TEST_CASE("asyncapi gen: the suites of a 2.6 and a 3.0 document validate and run
   workspace ws;
   for (std::string version : {"2.6", "3.0"}) {
     CAPTURE(version);
-    cli_result gen =
-        ws.mqttest("asyncapi gen '" + kAsyncapiDocs + "streetlights-" + version + ".yaml' --out v" + version);
+    cli_result gen = ws.mqttest("asyncapi gen '" + kAsyncapiDocs + "streetlights-" + version +
+                                ".yaml' --out v" + version);
     INFO(gen.err);
     REQUIRE(gen.status == 0);
     CHECK(contains(gen.out, "v" + version + "/"));
@@ -294,11 +301,14 @@ TEST_CASE("asyncapi check: per channel counts, violations with pointers, silent 
     repeated_traffic good(broker.url(),
                           {{kMeasuredTopic, R"({"lumens": 5, "sentAt": "2026-01-01T00:00:00Z"})"},
                            {kDimTopic, R"({"percentage": 30})"}});
-    cli_result ok = ws.mqttest("asyncapi check " + doc + " --addrs " + broker.url() + " --listen 800");
+    cli_result ok =
+        ws.mqttest("asyncapi check " + doc + " --addrs " + broker.url() + " --listen 800");
     INFO(ok.out << ok.err);
     CHECK(ok.status == 0);
-    CHECK(contains(ok.out, "OK    smartylighting/streetlights/1/0/event/{streetlightId}/lighting/measured"));
-    CHECK(contains(ok.out, "NO TRAFFIC  smartylighting/streetlights/1/0/action/{streetlightId}/turn/on"));
+    CHECK(contains(
+        ok.out, "OK    smartylighting/streetlights/1/0/event/{streetlightId}/lighting/measured"));
+    CHECK(contains(ok.out,
+                   "NO TRAFFIC  smartylighting/streetlights/1/0/action/{streetlightId}/turn/on"));
     CHECK(contains(ok.out, "3 channels: "));
     CHECK(contains(ok.out, " 0 violations, 1 without traffic\n"));
   }
@@ -324,7 +334,8 @@ TEST_CASE("asyncapi check: per channel counts, violations with pointers, silent 
 
 TEST_CASE("the contracts examples pass against a private broker, as the demo runs them") {
   workspace ws;
-  cli_result r = ws.mqttest("run --local-broker '" MQTTEST_SOURCE_DIR "/testsuites/examples/contracts'");
+  cli_result r =
+      ws.mqttest("run --local-broker '" MQTTEST_SOURCE_DIR "/testsuites/examples/contracts'");
   INFO(r.out << r.err);
   CHECK(r.status == 0);
 }
