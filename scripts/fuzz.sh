@@ -15,8 +15,10 @@ seconds=${1:-60}
 build=build/fuzz
 jobs=${FUZZ_JOBS:-$(nproc)}
 
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
-  -DMQTTEST_FUZZ=ON -DMQTTEST_SANITIZE=address,undefined -DBUILD_TESTING=OFF >/dev/null
+source scripts/ccache_env.sh
+cmake -S . -B "$build" "${ccache_launcher[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_COMPILER=clang++-14 -DMQTTEST_FUZZ=ON -DMQTTEST_SANITIZE=address,undefined \
+  -DBUILD_TESTING=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target fuzzers
 
 targets=("$@")
