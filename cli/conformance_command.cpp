@@ -15,6 +15,7 @@
 #include "cli/run_command.h"
 #include "executor/core/errors.h"
 #include "executor/engine/report.h"
+#include "executor/lang/vars.h"
 #include "steps/mqtt/broker_probe.h"
 #include "steps/mqtt/local_broker.h"
 
@@ -171,6 +172,9 @@ void setup_conformance_command(CLI::App& app, int& exit_status) {
                    "The probe's topics are ROOT/<random>/... (for a broker whose ACL allows "
                    "only some topics)")
       ->capture_default_str();
+  command->add_option("--var", options->vars,
+                      "Set a kit variable, name=value (repeatable; wins over the probe's), e.g. "
+                      "denied_filter=F: a filter the broker refuses to subscribe to");
   auto* verbose = command->add_flag("-v,--verbose", options->verbosity,
                                     "Show each step's result JSON; -vv also the MQTT traffic");
   command->add_flag("-q,--quiet", options->quiet, "Print only failed checks and the summary")
@@ -191,6 +195,7 @@ int conformance_command(const conformance_command_options& options) {
          options.connection.any_tls()))
       throw usage_error("--local-broker starts its own broker: give no --addrs, auth or TLS flags");
     kit = kit_directory(options.kit);
+    external_vars({{}, {}, options.vars});  // a malformed --var fails before the probe
     probe_command_options probe_options;
     probe_options.connection = options.connection;
     probe_options.connect_timeout_ms = options.connect_timeout_ms;
@@ -247,6 +252,7 @@ int conformance_command(const conformance_command_options& options) {
   vars["key_file"] = c.key_file;
   vars["insecure"] = boolean(c.insecure);
   for (const auto& [name, value] : vars) run.vars.push_back(name + "=" + value);
+  run.vars.insert(run.vars.end(), options.vars.begin(), options.vars.end());
 
   run_report report;
   int status = run_command(run, &report);

@@ -103,6 +103,16 @@ TEST_CASE("conformance --local-broker checks a private mosquitto") {
   CHECK(ends_with(r.out, "\n3 of 3 checks hold, 0 skipped\n"));
 }
 
+TEST_CASE("conformance --var sets a kit variable, over what the probe found") {
+  workspace ws;
+  cli_result r =
+      ws.mqttest("conformance -q --local-broker --var probe_shared_available=false" + kit);
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  CHECK(
+      ends_with(r.out, "\n2 of 2 checks hold, 1 skipped (not supported: shared subscriptions)\n"));
+}
+
 TEST_CASE("conformance: TLS and a password reach the probe and the kit's variables") {
   mqttest::testing::secure_broker broker;
   workspace ws;
@@ -162,6 +172,8 @@ TEST_CASE("conformance: usage errors exit 2 before anything connects") {
        "flags"},
       {"conformance --protocol 4" + kit, "--protocol: 4 not in {3.1.1,5}"},
       {"conformance --format pdf" + kit, "--format"},
+      {"conformance --var denied_filter" + kit,
+       "mqttest conformance: --var needs name=value, got \"denied_filter\""},
       {"conformance --addrs nonsense" + kit,
        "mqttest conformance: --addrs must be a broker URL such as tcp://localhost:1883"},
   };
