@@ -100,21 +100,20 @@ if [ "$mode" = --print ]; then
   exit 0
 fi
 
+# Compares this run's `PREFIX: ...` line with the expected file's; WHAT says what differs.
 failures=0
-expected_probe=$(grep '^probe:' "$expected" || true)
-if [ "$probe_facts" != "$expected_probe" ]; then
-  echo "$name: the probe found other facts than $expected says:" >&2
-  echo "  expected: $expected_probe" >&2
-  echo "  got:      $probe_facts" >&2
+compare_line() {
+  local prefix=$1 got=$2 what=$3 want
+  want=$(grep "^$prefix:" "$expected" || true)
+  [ "$got" = "$want" ] && return 0
+  echo "$name: $what than $expected says:" >&2
+  echo "  expected: $want" >&2
+  echo "  got:      $got" >&2
   failures=1
-fi
+}
+compare_line probe "$probe_facts" "the probe found other facts"
+compare_line conformance "$summary" "mqttest conformance closed with another line"
 expected_summary=$(grep '^conformance:' "$expected" || true)
-if [ "$summary" != "$expected_summary" ]; then
-  echo "$name: mqttest conformance closed with another line than $expected says:" >&2
-  echo "  expected: $expected_summary" >&2
-  echo "  got:      $summary" >&2
-  failures=1
-fi
 
 # The expected verdict lines: no comments, no probe:/conformance: lines.
 grep -v -e '^#' -e '^probe:' -e '^conformance:' -e '^[[:space:]]*$' "$expected" \
