@@ -15,6 +15,7 @@
 #include "cli/run_command.h"
 #include "executor/core/errors.h"
 #include "executor/engine/report.h"
+#include "executor/lang/vars.h"
 #include "steps/mqtt/broker_probe.h"
 #include "steps/mqtt/local_broker.h"
 
@@ -71,6 +72,41 @@ void add_unique(std::vector<std::string>& list, const std::string& item) {
   if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
 }
 
+/// "MQTT 5, 3.1.1 accepted" for a probe document.
+std::string accepted_versions(const json& probe) {
+  std::vector<std::string> accepted;
+  for (const char* version : {"5", "3.1.1", "3.1"})
+    if (probe["versions"].contains(version) && probe["versions"][version].value("accepted", false))
+      accepted.emplace_back(version);
+  return fmt::format("MQTT {} accepted", fmt::join(accepted, ", "));
+}
+
+/// --local-broker: the probe reaches the private broker's TLS and password
+/// listeners too (a line each unless quiet); "" when both answered, else why not.
+std::string probe_secure_listeners(const local_broker& broker, probe_settings settings,
+                                   bool quiet) {
+  std::map<std::string, std::string> vars = broker.variables();
+  settings.payload_cap = 4 * 1024;
+  probe_settings tls = settings;
+  tls.url = vars["tls_addrs"];
+  tls.connection.tls = tls_options{};
+  tls.connection.tls->ca_file = vars["ca_file"];
+  probe_settings auth = settings;
+  auth.url = vars["auth_addrs"];
+  auth.connection.username = vars["username"];
+  auth.connection.password = vars["password"];
+  for (const auto& [name, listener] : {std::pair{"TLS", tls}, std::pair{"password", auth}}) {
+    probe_outcome probed = probe_broker(listener);
+    if (!probed.reached)
+      return fmt::format("the private broker's {} listener at {} cannot be used: {}", name,
+                         listener.url, probed.error);
+    if (!quiet)
+      std::cout << fmt::format("{} listener {}: {}\n", name, listener.url,
+                               accepted_versions(probed.document));
+  }
+  return "";
+}
+
 }  // namespace
 
 std::map<std::string, std::string> probe_variables(const json& probe, const std::string& protocol) {
@@ -107,6 +143,7 @@ std::string conformance_summary(const run_report& report, const std::string& pro
   run_totals totals = report.totals();
   std::vector<std::string> unsupported;
   std::vector<std::string> not_selected;
+  std::vector<std::string> not_given;
   std::vector<std::string> other;
   for (const suite_report& suite : report.suites)
     for (const case_report& c : suite.cases) {
@@ -114,7 +151,12 @@ std::string conformance_summary(const run_report& report, const std::string& pro
       const std::string& reason = c.skip_reason;
       auto at = reason.find("probe_");
       if (at == std::string::npos) {
-        add_unique(other, reason);
+        // `denied_filter ShouldNotBeEmpty: ...`: a variable only the user can give
+        auto space = reason.find(' ');
+        if (space != std::string::npos && reason.compare(space, 18, " ShouldNotBeEmpty:") == 0)
+          add_unique(not_given, reason.substr(0, space));
+        else
+          add_unique(other, reason);
         continue;
       }
       auto end = reason.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_", at);
@@ -129,6 +171,8 @@ std::string conformance_summary(const run_report& report, const std::string& pro
   if (!not_selected.empty())
     why.push_back(
         fmt::format("not selected: {} (--protocol {})", fmt::join(not_selected, ", "), protocol));
+  if (!not_given.empty())
+    why.push_back(fmt::format("not given: {} (--var NAME=VALUE)", fmt::join(not_given, ", ")));
   if (!other.empty()) why.push_back(fmt::format("other: {}", fmt::join(other, "; ")));
   return fmt::format("{} of {} checks hold, {} skipped{}", totals.passed,
                      totals.passed + totals.failed, totals.skipped,
@@ -171,6 +215,9 @@ void setup_conformance_command(CLI::App& app, int& exit_status) {
                    "The probe's topics are ROOT/<random>/... (for a broker whose ACL allows "
                    "only some topics)")
       ->capture_default_str();
+  command->add_option("--var", options->vars,
+                      "Set a kit variable, name=value (repeatable; wins over the probe's), e.g. "
+                      "denied_filter=F: a filter the broker refuses to subscribe to");
   auto* verbose = command->add_flag("-v,--verbose", options->verbosity,
                                     "Show each step's result JSON; -vv also the MQTT traffic");
   command->add_flag("-q,--quiet", options->quiet, "Print only failed checks and the summary")
@@ -191,6 +238,7 @@ int conformance_command(const conformance_command_options& options) {
          options.connection.any_tls()))
       throw usage_error("--local-broker starts its own broker: give no --addrs, auth or TLS flags");
     kit = kit_directory(options.kit);
+    external_vars({{}, {}, options.vars});  // a malformed --var fails before the probe
     probe_command_options probe_options;
     probe_options.connection = options.connection;
     probe_options.connect_timeout_ms = options.connect_timeout_ms;
@@ -205,7 +253,9 @@ int conformance_command(const conformance_command_options& options) {
   std::optional<local_broker> broker;
   if (options.local_broker) {
     try {
-      broker.emplace();
+      broker_options with_listeners;  // TLS and password listeners too, checked below
+      with_listeners.secure_listeners = true;
+      broker.emplace(with_listeners);
     } catch (const std::exception& e) {
       if (interrupted.load()) return exit_interrupted;
       std::cerr << "mqttest conformance: --local-broker: " << e.what() << '\n';
@@ -222,6 +272,14 @@ int conformance_command(const conformance_command_options& options) {
     std::cerr << fmt::format("mqttest conformance: cannot use the broker at {}: {}\n", settings.url,
                              probed.error);
     return exit_failed;
+  }
+  if (broker) {
+    std::string why = probe_secure_listeners(*broker, settings, options.quiet);
+    if (interrupted.load()) return exit_interrupted;
+    if (!why.empty()) {
+      std::cerr << "mqttest conformance: " << why << '\n';
+      return exit_failed;
+    }
   }
   const std::string& p = options.protocol;
   if (!p.empty() && probed.document["versions"][p == "5" ? "5" : "3.1.1"]["accepted"] != true) {
@@ -246,7 +304,10 @@ int conformance_command(const conformance_command_options& options) {
   vars["cert_file"] = c.cert_file;
   vars["key_file"] = c.key_file;
   vars["insecure"] = boolean(c.insecure);
+  if (broker)  // tls_addrs, auth_addrs, ca_file, username, password, ...
+    for (const auto& [name, value] : broker->variables()) vars[name] = value;
   for (const auto& [name, value] : vars) run.vars.push_back(name + "=" + value);
+  run.vars.insert(run.vars.end(), options.vars.begin(), options.vars.end());
 
   run_report report;
   int status = run_command(run, &report);

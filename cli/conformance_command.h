@@ -24,6 +24,7 @@ struct conformance_command_options {
   bool quiet = false;
   int connect_timeout_ms = 3000;
   std::string topic_root = "mqttest/probe";  ///< the probe's topics
+  std::vector<std::string> vars;             ///< --var name=value: set after the probe's
 };
 
 /// `mqttest conformance`; `exit_status` receives its result.

@@ -9,7 +9,11 @@
 # NAME: mosquitto (Debian mosquitto 2.0), rabbitmq (Debian rabbitmq-server
 # 3.10 with rabbitmq_mqtt), aedes (npm aedes 0.51 on node; run
 # `npm ci --prefix tests/brokers/aedes` first), ejabberd (Debian ejabberd
-# 23.01, mod_mqtt). DIR must exist and be empty; config, data, logs and the
+# 23.01, mod_mqtt). For the kit's [MQTT-3.8.4-1] check, each refuses a
+# subscription to kit-denied/1/2/3/4/5/6/7/8/9 where it can be made to:
+# mosquitto and aedes deny kit-denied/#, ejabberd every filter deeper than
+# its max_topic_depth (8 levels; an access_subscribe rule can only allow).
+# DIR must exist and be empty; config, data, logs and the
 # PID list (DIR/pids, stopped in reverse order) go there. The broker's own
 # output is DIR/broker.log. `start` waits until the MQTT port accepts TCP
 # (at most MQTTEST_BROKER_START_SECONDS, default 240) and, on failure,
@@ -31,13 +35,28 @@ spawn() {
   echo $! >>"$dir/pids"
 }
 
+# mosquitto 2.0's acl_file grants a denied subscription (and then delivers
+# nothing); its dynamic security plugin refuses it in the SUBACK.
 start_mosquitto() {
   command -v mosquitto >/dev/null || die "mosquitto is not installed (apt-get install mosquitto)"
+  local dynsec
+  dynsec=$(ls /usr/lib/*/mosquitto_dynamic_security.so 2>/dev/null | head -1)
+  [ -n "$dynsec" ] || die "mosquitto's dynamic security plugin is missing (apt-get install mosquitto)"
+  cat >"$dir/dynsec.json" <<EOF
+{"defaultACLAccess": {"publishClientSend": true, "publishClientReceive": true, "subscribe": true, "unsubscribe": true},
+ "clients": [],
+ "groups": [{"groupname": "anonymous", "roles": [{"rolename": "deny-subscribe"}]}],
+ "roles": [{"rolename": "deny-subscribe",
+            "acls": [{"acltype": "subscribePattern", "topic": "kit-denied/#", "allow": false}]}],
+ "anonymousGroup": "anonymous"}
+EOF
   cat >"$dir/mosquitto.conf" <<EOF
 listener $port 127.0.0.1
 allow_anonymous true
 persistence false
 user root
+plugin $dynsec
+plugin_opt_config_file $dir/dynsec.json
 EOF
   spawn mosquitto -c "$dir/mosquitto.conf"
 }
@@ -67,6 +86,16 @@ EOF
   # file) is the one to stop, so it is recorded once it appears.
   spawn /usr/lib/rabbitmq/bin/rabbitmq-server
   beam_pid_file=$dir/rabbitmq.pid
+}
+
+# The guest user may read (subscribe to) every topic but kit-denied/...
+# (routing keys have '.' for '/').
+deny_rabbitmq_subscriptions() {
+  /usr/lib/rabbitmq/bin/rabbitmqctl set_topic_permissions -p / guest amq.topic '.*' '^(?!kit-denied\.).*' \
+    >>"$dir/broker.log" 2>&1 || {
+    stop
+    die "rabbitmqctl set_topic_permissions failed; the end of $dir/broker.log: $(tail -5 "$dir/broker.log")"
+  }
 }
 
 start_aedes() {
@@ -162,6 +191,7 @@ start)
     # RabbitMQ writes its pid file early in boot, well before the MQTT listener
     echo "$(cat "$beam_pid_file")" >>"$dir/pids"
   fi
+  if [ "$name" = rabbitmq ]; then deny_rabbitmq_subscriptions; fi
   credentials=
   [ "$name" = ejabberd ] && credentials=mqttest:mqttest@
   echo "tcp://${credentials}127.0.0.1:$port"

@@ -103,6 +103,53 @@ TEST_CASE("conformance --local-broker checks a private mosquitto") {
   CHECK(ends_with(r.out, "\n3 of 3 checks hold, 0 skipped\n"));
 }
 
+TEST_CASE(
+    "conformance --local-broker probes its TLS and password listeners and gives them to the kit") {
+  workspace ws;
+  ws.write("kit/secure.yml", R"(name: private broker listeners (test kit)
+vars: {auth_addrs: "", tls_addrs: "", ca_file: "", username: "", password: "", other: ""}
+secrets: [password]
+testcases:
+- name: "[MQTT-3.1.3-11] the password listener takes the user name and password"
+  steps:
+  - type: mqtt
+    addrs: "{{.auth_addrs}}"
+    username: "{{.username}}"
+    password: "{{.password}}"
+    clientType: publisher
+    messages: [{topic: "mqttest/{{.mqttest.runid}}", payload: x}]
+- name: "[MQTT-4.2.0-1] the TLS listener is reached with the CA file"
+  steps:
+  - type: mqtt
+    addrs: "{{.tls_addrs}}"
+    tls: {caFile: "{{.ca_file}}"}
+    clientType: publisher
+    messages: [{topic: "mqttest/{{.mqttest.runid}}", payload: x}]
+- name: "[MQTT-0.0.0-0] needs a variable only the user can give"
+  skip:
+  - other ShouldNotBeEmpty
+  steps:
+  - {type: mqtt, addrs: "{{.other}}", clientType: publisher, messages: [{topic: x, payload: x}]}
+)");
+  cli_result r = ws.mqttest("conformance --local-broker --kit kit");
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  CHECK(contains(r.out, "\nTLS listener ssl://localhost:"));
+  CHECK(contains(r.out, "\npassword listener tcp://127.0.0.1:"));
+  CHECK(
+      ends_with(r.out, "\n2 of 2 checks hold, 1 skipped (not given: other (--var NAME=VALUE))\n"));
+}
+
+TEST_CASE("conformance --var sets a kit variable, over what the probe found") {
+  workspace ws;
+  cli_result r =
+      ws.mqttest("conformance -q --local-broker --var probe_shared_available=false" + kit);
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  CHECK(
+      ends_with(r.out, "\n2 of 2 checks hold, 1 skipped (not supported: shared subscriptions)\n"));
+}
+
 TEST_CASE("conformance: TLS and a password reach the probe and the kit's variables") {
   mqttest::testing::secure_broker broker;
   workspace ws;
@@ -162,6 +209,8 @@ TEST_CASE("conformance: usage errors exit 2 before anything connects") {
        "flags"},
       {"conformance --protocol 4" + kit, "--protocol: 4 not in {3.1.1,5}"},
       {"conformance --format pdf" + kit, "--format"},
+      {"conformance --var denied_filter" + kit,
+       "mqttest conformance: --var needs name=value, got \"denied_filter\""},
       {"conformance --addrs nonsense" + kit,
        "mqttest conformance: --addrs must be a broker URL such as tcp://localhost:1883"},
   };
