@@ -91,6 +91,17 @@ TEST_CASE("fuzz_codec_cbor/msgpack: text strings that are not UTF-8 decode with 
   CHECK(decode_payload(encode_payload(once, codec::cbor), codec::cbor) == once);
 }
 
+TEST_CASE("fuzz_suite_loader: a number beyond a double's range stays text, not an abort") {
+  auto doc = parse_document(
+      "a: 1e999\nb: -1e-999\nc: +000000000000000000000000000000000000000002000000000222e5000000\n"
+      "d: 1.5e3\n",
+      "s.yml");
+  CHECK(doc->root["a"] == "1e999");
+  CHECK(doc->root["b"] == "-1e-999");
+  CHECK(doc->root["c"] == "+000000000000000000000000000000000000000002000000000222e5000000");
+  CHECK(doc->root["d"] == 1500.0);
+}
+
 TEST_CASE("fuzz_suite_loader: a byte that is not UTF-8 inside a boolean is a load error in UTF-8") {
   std::string message =
       load_error(subscriber_suite("    retained: tr\x82"
