@@ -14,6 +14,8 @@
 #include <string>
 #include <thread>
 
+#include "tests/source_paths.h"
+
 namespace mqttest::testing {
 
 struct cli_result {
@@ -51,7 +53,7 @@ class workspace {
 
   /// Runs `mqttest <args>` (args are shell words) with the workspace as cwd.
   cli_result mqttest(const std::string& args, const std::string& env = {}) const {
-    std::string command = "cd '" + dir_.string() + "' && " + env + " '" MQTTEST_BINARY "' " +
+    std::string command = "cd '" + dir_.string() + "' && " + env + " '" + mqttest_binary() + "' " +
                           args + " >.out 2>.err </dev/null";
     return collect(std::system(command.c_str()));
   }
@@ -59,7 +61,7 @@ class workspace {
   /// Runs `mqttest <args>` like mqttest(), sends it `sig` after `delay` and waits.
   cli_result mqttest_interrupted(const std::string& args, std::chrono::milliseconds delay,
                                  int sig) const {
-    std::string command = "cd '" + dir_.string() + "' && exec '" MQTTEST_BINARY "' " + args +
+    std::string command = "cd '" + dir_.string() + "' && exec '" + mqttest_binary() + "' " + args +
                           " >.out 2>.err </dev/null";
     pid_t child = ::fork();
     if (child == 0) {

@@ -24,7 +24,8 @@ using std::chrono::steady_clock;
 
 namespace {
 
-const std::string kit = " --kit '" MQTTEST_SOURCE_DIR "/tests/integration/conformance_kit'";
+const std::string kit =
+    " --kit '" + mqttest::testing::source_dir() + "/tests/integration/conformance_kit'";
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;

@@ -213,7 +213,7 @@ TEST_CASE("mqttest record: to stdout with -C, and the ways it refuses") {
 
 namespace {
 
-const std::string kAsyncapiDocs = MQTTEST_SOURCE_DIR "/testsuites/asyncapi/";
+const std::string kAsyncapiDocs = mqttest::testing::source_dir() + "/testsuites/asyncapi/";
 const std::string kMeasuredTopic = "smartylighting/streetlights/1/0/event/9/lighting/measured";
 const std::string kDimTopic = "smartylighting/streetlights/1/0/action/9/dim";
 
@@ -335,7 +335,8 @@ TEST_CASE("asyncapi check: per channel counts, violations with pointers, silent 
 TEST_CASE("the contracts examples pass against a private broker, as the demo runs them") {
   workspace ws;
   cli_result r =
-      ws.mqttest("run --local-broker '" MQTTEST_SOURCE_DIR "/testsuites/examples/contracts'");
+      ws.mqttest("run --local-broker '" + mqttest::testing::source_dir() +
+                 "/testsuites/examples/contracts'");
   INFO(r.out << r.err);
   CHECK(r.status == 0);
 }

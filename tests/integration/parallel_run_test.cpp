@@ -75,7 +75,7 @@ std::string blank_times(std::string text) {
 
 /// A long-running `mqttest <args>` in `ws`, started in the background.
 pid_t start_mqttest(const workspace& ws, const std::string& args) {
-  std::string command = "cd '" + ws.dir().string() + "' && exec '" MQTTEST_BINARY "' " + args +
+  std::string command = "cd '" + ws.dir().string() + "' && exec '" + mqttest::testing::mqttest_binary() + "' " + args +
                         " >.out 2>.err </dev/null";
   pid_t pid = fork();
   REQUIRE(pid >= 0);

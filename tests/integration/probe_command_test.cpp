@@ -36,7 +36,7 @@ bool contains(const std::string& text, const std::string& part) {
 /// valijson's problems with `value` against schemas/probe.schema.json; "" when valid.
 std::string schema_problems(const json& value) {
   static const auto schema = valijson_schema([] {
-    std::ifstream in(MQTTEST_SOURCE_DIR "/schemas/probe.schema.json");
+    std::ifstream in(mqttest::testing::source_dir() + "/schemas/probe.schema.json");
     return json::parse(in);
   }());
   return valijson_problems(*schema, value);

@@ -68,7 +68,7 @@ TEST_CASE("run --format junit,json,tap,yaml,html: every file accepted by its con
   CHECK(r.out.find("1 passed, 1 failed") != std::string::npos);  // console still on stdout
   std::string out;
 
-  CHECK_MESSAGE(shell(ws, "xmllint --noout --schema '" MQTTEST_SOURCE_DIR
+  CHECK_MESSAGE(shell(ws, "xmllint --noout --schema '" + mqttest::testing::source_dir() +
                           "/tests/unit/golden/JUnit.xsd' reports/mqttest-junit.xml", out) == 0, out);
 
   CHECK(shell(ws, "prove -v -e cat reports/mqttest-report.tap", out) != 0);

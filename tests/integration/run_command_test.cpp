@@ -428,7 +428,7 @@ TEST_CASE("JUnit report: written even when tests fail, validates against the XSD
   CHECK(xml.find("received 0 of 1 messages on [never/arrives] within 200 ms") != std::string::npos);
   // The copy of ../shared/junit/JUnit.xsd kept in the repository: a clone
   // need not sit beside shared/.
-  std::string xsd = std::string(MQTTEST_SOURCE_DIR) + "/tests/unit/golden/JUnit.xsd";
+  std::string xsd = mqttest::testing::source_dir() + "/tests/unit/golden/JUnit.xsd";
   REQUIRE(std::filesystem::exists(xsd));
   std::string check =
       "xmllint --noout --schema '" + xsd + "' '" + report.string() + "' 2>/dev/null";
@@ -468,7 +468,7 @@ TEST_CASE("SIGINT: exit 130, the report is still written and the local broker st
   std::filesystem::create_directory(ws.dir() / "tmp");  // the private broker's data dir goes here
   std::string command =
       "cd '" + ws.dir().string() + "' && TMPDIR='" + (ws.dir() / "tmp").string() +
-      "' exec '" MQTTEST_BINARY
+      "' exec '" + mqttest::testing::mqttest_binary() +
       "' run --local-broker long.yml --format junit --output-dir out >.out 2>.err";
   pid_t child = fork();
   REQUIRE(child >= 0);
@@ -545,7 +545,7 @@ TEST_CASE("a signal during --local-broker start-up: exit 130, reports written, n
   for (int sig : {SIGTERM, SIGINT}) {
     std::filesystem::create_directories(tmp);
     std::string command = "cd '" + ws.dir().string() + "' && TMPDIR='" + tmp.string() +
-                          "' exec '" MQTTEST_BINARY
+                          "' exec '" + mqttest::testing::mqttest_binary() +
                           "' run --local-broker s.yml --format junit --output-dir out "
                           ">.out 2>.err";
     pid_t child = ::fork();

@@ -14,7 +14,7 @@
 TEST_CASE("examples: the secure-broker suites pass against TLS, password, ACL, ws and wss") {
   mqttest::testing::secure_broker broker;
   mqttest::testing::workspace ws;
-  const std::string dir = "'" MQTTEST_SOURCE_DIR "/testsuites/examples/secure-broker'";
+  const std::string dir = "'" + mqttest::testing::source_dir() + "/testsuites/examples/secure-broker'";
   auto valid = ws.mqttest("validate " + dir);
   CHECK_MESSAGE(valid.status == 0, valid.err);
   std::string vars = fmt::format(
@@ -34,7 +34,7 @@ TEST_CASE("examples: the secure-broker suites pass against TLS, password, ACL, w
 
 TEST_CASE("examples: every example suite passes against the private broker, as in the demo") {
   mqttest::testing::workspace ws;
-  const std::string dir = "'" MQTTEST_SOURCE_DIR "/testsuites/examples'";
+  const std::string dir = "'" + mqttest::testing::source_dir() + "/testsuites/examples'";
   auto valid = ws.mqttest("validate " + dir);
   CHECK_MESSAGE(valid.status == 0, valid.err);
   auto ran = ws.mqttest("run --local-broker " + dir);
@@ -49,7 +49,7 @@ TEST_CASE("examples: every example suite passes against the private broker, as i
 TEST_CASE("examples: --local-broker --jobs gives each child every listener's variables") {
   mqttest::testing::workspace ws;
   std::filesystem::create_directory(ws.dir() / "tmp");  // the broker's keys go here
-  const std::string dir = "'" MQTTEST_SOURCE_DIR "/testsuites/examples/secure-broker'";
+  const std::string dir = "'" + mqttest::testing::source_dir() + "/testsuites/examples/secure-broker'";
   auto ran = ws.mqttest("run --local-broker --jobs 3 " + dir,
                         "TMPDIR='" + (ws.dir() / "tmp").string() + "'");
   INFO(ran.out, ran.err);

@@ -16,6 +16,7 @@
 #include "executor/suite/loader.h"
 #include "steps/mqtt/mqtt_step.h"
 #include "steps/registry.h"
+#include "tests/source_paths.h"
 #include "tests/temp_dir.h"
 
 using nlohmann::json;
@@ -23,7 +24,7 @@ using namespace mqttest;
 
 namespace {
 
-const std::string kDocs = MQTTEST_SOURCE_DIR "/testsuites/asyncapi/";
+const std::string kDocs = mqttest::testing::source_dir() + "/testsuites/asyncapi/";
 
 std::string read_error(const temp_dir& dir, const std::string& text) {
   std::string path = dir.write("doc.yaml", text);
@@ -199,7 +200,8 @@ TEST_CASE("the committed example suites are what asyncapi gen writes") {
   asyncapi_document doc = read_asyncapi(kDocs + "streetlights-3.0.yaml");
   for (const generated_file& f : generate_suites(doc)) {
     CAPTURE(f.name);
-    std::ifstream in(MQTTEST_SOURCE_DIR "/testsuites/examples/contracts/asyncapi/" + f.name);
+    std::ifstream in(mqttest::testing::source_dir() + "/testsuites/examples/contracts/asyncapi/" +
+                     f.name);
     std::stringstream text;
     text << in.rdbuf();
     CHECK(text.str() == f.text);

@@ -18,6 +18,7 @@
 #include "executor/report/report_data.h"
 #include "executor/report/tap_reporter.h"
 #include "executor/report/yaml_reporter.h"
+#include "tests/source_paths.h"
 #include "tests/temp_dir.h"
 #include "tests/valijson_problems.h"
 
@@ -94,7 +95,7 @@ run_report sample_run(bool all_pass = false) {
 /// "" when `data` matches schemas/report.schema.json, else the problems.
 std::string report_schema_problems(const json& data) {
   auto schema = valijson_schema(
-      json::parse(read_all(fs::path(MQTTEST_SOURCE_DIR) / "schemas/report.schema.json")));
+      json::parse(read_all(fs::path(mqttest::testing::source_dir()) / "schemas/report.schema.json")));
   return valijson_problems(*schema, data);
 }
 

@@ -15,6 +15,7 @@
 #include "executor/engine/step_details.h"
 #include "executor/report/junit_reporter.h"
 #include "executor/report/report_data.h"
+#include "tests/source_paths.h"
 #include "tests/temp_dir.h"
 
 namespace fs = std::filesystem;
@@ -23,7 +24,7 @@ using nlohmann::json;
 
 namespace {
 
-const fs::path golden_dir = fs::path(MQTTEST_SOURCE_DIR) / "tests/unit/golden";
+const fs::path golden_dir = fs::path(mqttest::testing::source_dir()) / "tests/unit/golden";
 const fs::path junit_xsd = golden_dir / "JUnit.xsd";
 
 std::string read_file(const fs::path& path) {

@@ -19,6 +19,7 @@
 #include "executor/suite/loader.h"
 #include "executor/suite/suite_schema.h"
 #include "steps/mqtt/mqtt_config.h"
+#include "tests/source_paths.h"
 #include "tests/valijson_problems.h"
 
 namespace fs = std::filesystem;
@@ -27,7 +28,7 @@ using nlohmann::json;
 
 namespace {
 
-const fs::path source_dir = MQTTEST_SOURCE_DIR;
+const fs::path source_dir = mqttest::testing::source_dir();
 
 std::string read_all(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
