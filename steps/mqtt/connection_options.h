@@ -72,6 +72,9 @@ struct connection_options {
   /// Stop sending (no PINGREQ, no DISCONNECT) and wait for the broker to
   /// close the connection (keep-alive expiry).
   bool silent_disconnect = false;
+  /// Keep PUBACK and PUBREC from the broker (tcp:// only): QoS 1 and 2
+  /// messages stay in flight (Receive Maximum, redelivery on reconnect).
+  bool hold_acks = false;
   /// -vv packet log; empty when nobody listens.
   std::function<void(std::string_view)> trace;
 

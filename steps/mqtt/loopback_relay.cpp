@@ -47,6 +47,27 @@ bool write_all(int fd, const char* data, std::size_t size, int wake) {
   return true;
 }
 
+/// Where the MQTT packet at the front of some bytes ends.
+struct packet_extent {
+  std::size_t header = 0;  ///< fixed header: type byte and Remaining Length
+  std::size_t total = 0;   ///< the whole packet; 0 while it is incomplete
+  bool malformed = false;  ///< a Remaining Length of more than four bytes
+};
+
+packet_extent packet_at(std::string_view bytes) {
+  std::size_t length = 0;
+  for (std::size_t i = 1; i <= 4; ++i) {
+    if (i >= bytes.size()) return {};
+    auto byte = static_cast<unsigned char>(bytes[i]);
+    length |= static_cast<std::size_t>(byte & 0x7F) << (7 * (i - 1));
+    if ((byte & 0x80) == 0) {
+      std::size_t total = 1 + i + length;
+      return {.header = 1 + i, .total = bytes.size() < total ? 0 : total};
+    }
+  }
+  return {.malformed = true};
+}
+
 /// A relay must not hold small packets back (Nagle): MQTT's are.
 void no_delay(int fd) {
   int one = 1;
@@ -55,8 +76,9 @@ void no_delay(int fd) {
 
 }  // namespace
 
-loopback_relay::loopback_relay(broker_url broker, std::chrono::milliseconds connect_timeout)
-    : broker_(std::move(broker)), connect_timeout_(connect_timeout) {
+loopback_relay::loopback_relay(broker_url broker, std::chrono::milliseconds connect_timeout,
+                               std::function<void(std::string_view)> held)
+    : broker_(std::move(broker)), connect_timeout_(connect_timeout), on_held_(std::move(held)) {
   int wake[2];
   if (::pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0)
     throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
@@ -111,10 +133,56 @@ void loopback_relay::run() {
   }
   ::close(listener_);  // one connection only
   listener_ = -1;
-  if (client < 0) return;
-  relay(client);
-  ::shutdown(client, SHUT_RDWR);
-  ::close(client);
+  if (client >= 0) {
+    relay(client);
+    ::shutdown(client, SHUT_RDWR);
+    ::close(client);
+  }
+  std::lock_guard lock(mutex_);
+  finished_ = true;
+  closed_.notify_all();
+}
+
+bool loopback_relay::wait_finished(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  return closed_.wait_until(lock, deadline, [this] { return finished_; });
+}
+
+bool loopback_relay::forward_holding_acks(std::string& pending, int to) {
+  std::size_t start = 0;
+  std::size_t passed = 0;  // pending[start, start + passed) goes out as it is
+  auto flush = [&] {
+    bool ok = passed == 0 || write_all(to, pending.data() + start, passed, wake_read_);
+    start += passed;
+    passed = 0;
+    return ok;
+  };
+  while (true) {
+    std::string_view rest(pending.data() + start + passed, pending.size() - start - passed);
+    packet_extent packet = packet_at(rest);
+    if (packet.malformed) {  // not MQTT as far as we can read it: pass everything on
+      unreadable_ = true;
+      passed = pending.size() - start;
+      break;
+    }
+    if (packet.total == 0) break;
+    int type = static_cast<unsigned char>(rest[0]) >> 4;
+    if (type != 4 && type != 5) {  // PUBACK, PUBREC
+      passed += packet.total;
+      continue;
+    }
+    if (!flush()) return false;
+    int id = 0;
+    if (packet.total >= packet.header + 2)
+      id = (static_cast<unsigned char>(rest[packet.header]) << 8) |
+           static_cast<unsigned char>(rest[packet.header + 1]);
+    start += packet.total;
+    ++held_;
+    if (on_held_) on_held_(fmt::format("{} {}", type == 4 ? "PUBACK" : "PUBREC", id));
+  }
+  bool ok = flush();
+  pending.erase(0, start);
+  return ok;
 }
 
 void loopback_relay::relay(int client) {
@@ -149,6 +217,7 @@ void loopback_relay::relay(int client) {
   if (upstream < 0) return;  // the client sees its connection end; the session names why
   no_delay(upstream);
   std::array<pollfd, 3> fds{{{client, POLLIN, 0}, {upstream, POLLIN, 0}, {wake_read_, POLLIN, 0}}};
+  std::string client_bytes;  // holdAcks: the client's bytes not yet a whole packet
   while (true) {
     if (::poll(fds.data(), fds.size(), -1) < 0) {
       if (errno == EINTR) continue;
@@ -169,6 +238,11 @@ void loopback_relay::relay(int client) {
         std::lock_guard lock(mutex_);
         broker_closed_ = true;
         closed_.notify_all();
+      }
+      if (got > 0 && from == 0 && on_held_ && !unreadable_) {
+        client_bytes.append(buffer.data(), static_cast<std::size_t>(got));
+        moved = to < 0 || forward_holding_acks(client_bytes, to);
+        continue;
       }
       moved = got > 0 && (to < 0 || write_all(to, buffer.data(), static_cast<std::size_t>(got),
                                               wake_read_));

@@ -246,6 +246,14 @@ connection_options read_connection(const reader& fields) {
   if (options.password && !options.username && !fields.lenient())
     fields.fail(fields.at("password"), "\"password\" needs \"username\"");
   options.tls = read_tls(fields);
+  if (fields.boolean("holdAcks").value_or(false) && !fields.skip("addrs")) {
+    broker_url url = parse_broker_url(fields.raw("addrs")->get<std::string>());
+    if (url.tls || url.websocket)
+      fields.fail(fields.at("holdAcks"),
+                  fmt::format("\"holdAcks\" needs a tcp:// or mqtt:// address (it holds "
+                              "acknowledgements back in the plain MQTT byte stream), got {}://",
+                              url.scheme));
+  }
   if (fields.raw("tls") != nullptr && !fields.skip("addrs")) {
     std::string addrs = fields.raw("addrs")->get<std::string>();
     if (addrs.rfind("tcp://", 0) == 0 || addrs.rfind("mqtt://", 0) == 0 ||
@@ -259,6 +267,7 @@ connection_options read_connection(const reader& fields) {
   options.session_expiry_seconds = fields.integer("sessionExpiry");
   if (auto props = fields.string_map("properties")) options.user_properties = *props;
   auto disconnect = fields.choice("disconnect");
+  options.hold_acks = fields.boolean("holdAcks").value_or(false);
   options.abrupt_disconnect = disconnect == "abrupt";
   options.silent_disconnect = disconnect == "silent";
   options.limits.receive_maximum = fields.integer("receiveMaximum");
@@ -383,7 +392,7 @@ mqtt_config read_config(const json& map, const locate_fn& locate, bool lenient) 
   config.publish = read_message_list(fields, "publish", config.qos);
   config.publish_from_self = fields.choice("publishFrom") == "self";
   if (auto list = fields.strings("unsubscribe")) config.unsubscribe = *list;
-  for (const char* name : {"publishFrom", "unsubscribe"})
+  for (const char* name : {"publishFrom", "unsubscribe", "holdAcks"})
     if (fields.raw(name) != nullptr && type && type != client_type::subscriber)
       fields.fail(fields.at(name), fmt::format("\"{}\" belongs to a subscriber step", name));
   for (std::size_t i = 0; i < config.unsubscribe.size(); ++i) {
@@ -610,6 +619,14 @@ const field_table& mqtt_step_table() {
                           "(request/response without a race)",
            .type_expect = "a list of maps",
            .table = &mqtt_message_table()},
+          {.name = "holdAcks",
+           .type = value_type::boolean,
+           .description = "subscriber only: never acknowledge a QoS 1 or 2 message (no PUBACK "
+                          "or PUBREC reaches the broker; result.heldAcks counts them), so the "
+                          "broker keeps it in flight: Receive Maximum, redelivery on reconnect; "
+                          "tcp:// and mqtt:// only; on MQTT 3.1.1 a held QoS 2 message is not "
+                          "reported (Paho reports it when its exchange completes)",
+           .default_value = false},
           {.name = "publishFrom",
            .type = value_type::choice,
            .description = "subscriber only: who sends publish: other (a second client, "

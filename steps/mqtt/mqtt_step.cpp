@@ -74,13 +74,20 @@ json empty_result(client_type type) {
 /// mosquitto drops incoming QoS 2 messages of MQTT 3.1.1 clients.
 constexpr std::size_t kPublishWindow = 20;
 
+/// The DUP flag as far as Paho C tells it: for QoS 2 it does not (1.3.12
+/// builds the message it delivers from its own copy, without the flag), so
+/// null there rather than a false that may be wrong.
+json dup_flag(const received_message& message) {
+  return message.qos == 2 ? json(nullptr) : json(message.dup);
+}
+
 /// One message as `sub --stream` prints it.
 json stream_line(const received_message& message, bool v5) {
   json line = {{"topic", message.topic},
                {"payload", utf8_text(message.payload)},
                {"qos", message.qos},
                {"retained", message.retained},
-               {"dup", message.dup},
+               {"dup", dup_flag(message)},
                {"payloadSize", message.payload.size()}};
   if (v5) line.update(properties_json(message));
   return line;
@@ -94,7 +101,7 @@ void add_message(json& result, const received_message& message, codec decode, bo
   json details = {{"topic", message.topic},
                   {"qos", message.qos},
                   {"retained", message.retained},
-                  {"dup", message.dup},
+                  {"dup", dup_flag(message)},
                   {"payloadSize", message.payload.size()}};
   if (!undecoded.empty()) details["decodeError"] = undecoded;
   if (v5) details.update(properties_json(message));
@@ -232,6 +239,7 @@ class mqtt_step final : public step {
       plain.will.reset();
       plain.abrupt_disconnect = false;
       plain.silent_disconnect = false;
+      plain.hold_acks = false;
       plain.session_expiry_seconds.reset();
       plain.disconnect = {};
       requester = std::make_unique<session>(config_.addrs, config_.client_id + "-request",
@@ -269,6 +277,7 @@ class mqtt_step final : public step {
     std::string error = collect(*client, result, context);
     auto closed = client->disconnect(timeout());
     note_closed(result, *client);
+    if (config_.connection.hold_acks) result["heldAcks"] = client->held_acks();
     return error.empty() ? closed.error : error;
   }
 

@@ -473,13 +473,25 @@ op_result session::connect(bool clean_session, milliseconds timeout) {
                     : given_url_.username ? fmt::format(" user {}", *given_url_.username)
                                           : "",
                     options_.will ? fmt::format(" will {}", options_.will->topic) : ""));
-  if (options_.abrupt_disconnect || options_.silent_disconnect) {
+  if (options_.abrupt_disconnect || options_.silent_disconnect || options_.hold_acks) {
+    broker_url target = parse_broker_url(url_);
+    if (options_.hold_acks && (target.tls || target.websocket))
+      return {fmt::format("connect to {} failed: holdAcks needs a tcp:// or mqtt:// broker (it "
+                          "holds acknowledgements back in the plain MQTT byte stream), not {}://",
+                          url_, target.scheme)};
+    std::function<void(std::string_view)> held;
+    if (options_.hold_acks)
+      held = [this](std::string_view packet) {
+        trace(fmt::format("x {} held back: not sent to the broker", packet));
+      };
     relay_.reset();
     try {
-      relay_ = std::make_unique<loopback_relay>(parse_broker_url(url_), timeout);
+      relay_ = std::make_unique<loopback_relay>(target, timeout, std::move(held));
     } catch (const std::exception& e) {
-      return {fmt::format("connect to {} failed: no relay for disconnect: {}: {}", url_,
-                          options_.abrupt_disconnect ? "abrupt" : "silent",
+      return {fmt::format("connect to {} failed: no relay for {}: {}", url_,
+                          options_.abrupt_disconnect   ? "disconnect: abrupt"
+                          : options_.silent_disconnect ? "disconnect: silent"
+                                                       : "holdAcks",
                           e.what())};
     }
     options.set_http_proxy(relay_->proxy());
@@ -740,6 +752,8 @@ op_result session::finish_publishes() {
   return {};
 }
 
+int session::held_acks() const { return relay_ ? relay_->held_acks() : 0; }
+
 op_result session::drop_connection(steady_time deadline) {
   trace("x TCP connection dropped without DISCONNECT");
   if (!relay_) return {fmt::format("abrupt disconnect from {} failed: not connected", url_)};
@@ -803,6 +817,9 @@ op_result session::disconnect(milliseconds timeout) {
   auto outcome = await(token, deadline);
   switch (outcome.status) {
     case wait_outcome::kind::done:
+      // holdAcks: every acknowledgement Paho wrote has passed the relay, so
+      // held_acks() counts them all.
+      if (options_.hold_acks && relay_) relay_->wait_finished(deadline);
       return {};
     case wait_outcome::kind::failed:
       return {fmt::format("disconnect from {} failed: {}", url_, outcome.message)};

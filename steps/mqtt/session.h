@@ -106,6 +106,9 @@ class session {
   /// After a silent disconnect: seconds from going silent until the broker
   /// closed the connection (nullopt when it did not).
   std::optional<double> broker_closed_after() const { return broker_closed_after_; }
+  /// With options.hold_acks: the PUBACK and PUBREC packets kept from the
+  /// broker on the last connection.
+  int held_acks() const;
 
   /// The next queued message, or nullopt at the deadline, on interrupt or
   /// when the connection is lost (see lost()).

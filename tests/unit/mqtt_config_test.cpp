@@ -125,7 +125,7 @@ TEST_CASE("mqtt config: fields() lists the canonical names") {
                                           "requestProblemInformation", "disconnectReason",
                                           "disconnectSessionExpiry", "disconnectProperties",
                                           "disconnect", "decode", "expectNoMore", "publish",
-                                          "publishFrom", "unsubscribe"});
+                                          "holdAcks", "publishFrom", "unsubscribe"});
   CHECK(mqttest::mqtt_step_kind.type == "mqtt");
 }
 

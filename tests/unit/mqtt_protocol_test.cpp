@@ -209,6 +209,32 @@ TEST_CASE("subscriber fields: publishFrom, unsubscribe, subscriptionIdentifier, 
   CHECK(error_of(publisher) == "\"publishFrom\" belongs to a subscriber step");
 }
 
+TEST_CASE("holdAcks: a subscriber on a plain TCP broker, errors name the field") {
+  json fields = {{"addrs", "tcp://localhost:1883"},
+                 {"clientType", "subscriber"},
+                 {"topics", {"a/#"}},
+                 {"holdAcks", true}};
+  CHECK(mqttest::parse_mqtt_config(fields, locate).connection.hold_acks);
+  fields["addrs"] = "mqtt://localhost";
+  CHECK(mqttest::parse_mqtt_config(fields, locate).connection.hold_acks);
+  fields.erase("holdAcks");
+  CHECK_FALSE(mqttest::parse_mqtt_config(fields, locate).connection.hold_acks);
+  fields["holdAcks"] = true;
+  for (const char* tls : {"ssl://localhost:8883", "wss://localhost/mqtt", "ws://localhost"}) {
+    fields["addrs"] = tls;
+    std::string scheme = std::string(tls).substr(0, std::string(tls).find(':'));
+    CHECK(error_of(fields) ==
+          "\"holdAcks\" needs a tcp:// or mqtt:// address (it holds acknowledgements back in "
+          "the plain MQTT byte stream), got " + scheme + "://");
+  }
+  json publisher = v5_publisher();
+  publisher["holdAcks"] = true;
+  CHECK(error_of(publisher) == "\"holdAcks\" belongs to a subscriber step");
+  fields["addrs"] = "tcp://localhost:1883";
+  fields["holdAcks"] = "yes";
+  CHECK(error_of(fields).rfind("\"holdAcks\" must be ", 0) == 0);
+}
+
 TEST_CASE("packet trace: Paho C's protocol lines give the client id and the arrived packet") {
   auto connack = mqttest::parse_trace_line("20240101 120000.000 3 client-1 <- CONNACK rc: 0");
   REQUIRE(connack);
