@@ -17,6 +17,7 @@
 #include "executor/engine/report.h"
 #include "executor/lang/vars.h"
 #include "steps/mqtt/broker_probe.h"
+#include "steps/mqtt/broker_url.h"
 #include "steps/mqtt/local_broker.h"
 
 namespace mqttest {
@@ -63,7 +64,8 @@ std::string feature_name(const std::string& variable) {
       {"probe_wildcard_available", "wildcard subscriptions"},
       {"probe_shared_available", "shared subscriptions"},
       {"probe_subid_available", "subscription identifiers"},
-      {"probe_topic_alias_max", "topic aliases"}};
+      {"probe_topic_alias_max", "topic aliases"},
+      {"probe_plain_tcp", "acknowledgements held back (tcp:// brokers only)"}};
   auto found = names.find(variable);
   return found == names.end() ? variable : found->second;
 }
@@ -297,6 +299,9 @@ int conformance_command(const conformance_command_options& options) {
   run.quiet = options.quiet;
   std::map<std::string, std::string> vars = probe_variables(probed.document, p);
   vars["addrs"] = settings.url;
+  // holdAcks works on the plain MQTT byte stream only
+  broker_url url = parse_broker_url(settings.url);
+  vars["probe_plain_tcp"] = boolean(!url.tls && !url.websocket);
   const connection_flags& c = options.connection;
   vars["username"] = c.username;
   vars["password"] = c.password;

@@ -12,6 +12,8 @@
 #                      MQTT versions are accepted and, with MQTT 5, a few
 #                      declared capabilities (see probe_facts below)
 #   conformance: ...   the closing line of `mqttest conformance`
+#   kit-vars: N=V ...  (optional) what a user of this broker gives the kit
+#                      with --var: a behaviour the spec leaves to the broker
 #   one line per test case, `verdict | suite file | case`, and for an
 #   expected failure a fourth field saying why (the broker's deviation, with
 #   its statement id); a failure without a reason is an error.
@@ -76,8 +78,12 @@ probe_facts=$(jq -r '
 ran=$SECONDS
 # broker.sh makes every broker refuse a subscription to this filter.
 denied_filter=kit-denied/1/2/3/4/5/6/7/8/9
+kit_vars=()
+if [ -f "$expected" ]; then
+  for assignment in $(sed -n 's/^kit-vars: //p' "$expected"); do kit_vars+=(--var "$assignment"); done
+fi
 run_mqttest conformance conformance --addrs "$url" --var "denied_filter=$denied_filter" \
-  --jobs 2 --format json --output-dir "$work/conformance" &
+  "${kit_vars[@]}" --jobs 2 --format json --output-dir "$work/conformance" &
 conformance_pid=$!
 examples_status=0
 run_mqttest examples run testsuites/examples --var "addrs=$url" --jobs 2 --format json \
@@ -116,7 +122,7 @@ compare_line conformance "$summary" "mqttest conformance closed with another lin
 expected_summary=$(grep '^conformance:' "$expected" || true)
 
 # The expected verdict lines: no comments, no probe:/conformance: lines.
-grep -v -e '^#' -e '^probe:' -e '^conformance:' -e '^[[:space:]]*$' "$expected" \
+grep -v -e '^#' -e '^probe:' -e '^conformance:' -e '^kit-vars:' -e '^[[:space:]]*$' "$expected" \
   >"$work/expected-lines.txt" || true
 missing_reason=$(awk -F' [|] ' '$1 == "failed" && NF < 4' "$work/expected-lines.txt")
 if [ -n "$missing_reason" ]; then
