@@ -83,21 +83,32 @@ std::string accepted_versions(const json& probe) {
   return fmt::format("MQTT {} accepted", fmt::join(accepted, ", "));
 }
 
-/// --local-broker: the probe reaches the private broker's TLS and password
-/// listeners too (a line each unless quiet); "" when both answered, else why not.
+/// --local-broker: the probe reaches the private broker's TLS, password,
+/// WebSocket and secure WebSocket listeners too (a line each unless quiet);
+/// "" when all answered, else why not.
 std::string probe_secure_listeners(const local_broker& broker, probe_settings settings,
                                    bool quiet) {
   std::map<std::string, std::string> vars = broker.variables();
   settings.payload_cap = 4 * 1024;
-  probe_settings tls = settings;
-  tls.url = vars["tls_addrs"];
-  tls.connection.tls = tls_options{};
-  tls.connection.tls->ca_file = vars["ca_file"];
+  auto with_ca = [&](const std::string& url) {
+    probe_settings secure = settings;
+    secure.url = url;
+    secure.connection.tls = tls_options{};
+    secure.connection.tls->ca_file = vars["ca_file"];
+    return secure;
+  };
   probe_settings auth = settings;
   auth.url = vars["auth_addrs"];
   auth.connection.username = vars["username"];
   auth.connection.password = vars["password"];
-  for (const auto& [name, listener] : {std::pair{"TLS", tls}, std::pair{"password", auth}}) {
+  probe_settings websocket = settings;
+  websocket.url = vars["ws_addrs"];
+  const std::pair<const char*, probe_settings> listeners[] = {
+      {"TLS", with_ca(vars["tls_addrs"])},
+      {"password", auth},
+      {"WebSocket", websocket},
+      {"secure WebSocket", with_ca(vars["wss_addrs"])}};
+  for (const auto& [name, listener] : listeners) {
     probe_outcome probed = probe_broker(listener);
     if (!probed.reached)
       return fmt::format("the private broker's {} listener at {} cannot be used: {}", name,

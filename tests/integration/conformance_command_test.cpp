@@ -41,7 +41,7 @@ double seconds_since(steady_clock::time_point start) {
 
 }  // namespace
 
-TEST_CASE("conformance: probe, then every check of the kit holds on mosquitto; JUnit written") {
+TEST_CASE("conformance: probe, then every check of the kit holds on mosquitto, JUnit written") {
   local_broker broker;
   workspace ws;
   cli_result r = ws.mqttest("conformance --addrs " + broker.url() + kit +
@@ -105,7 +105,8 @@ TEST_CASE("conformance --local-broker checks a private mosquitto") {
 }
 
 TEST_CASE(
-    "conformance --local-broker probes its TLS and password listeners and gives them to the kit") {
+    "conformance --local-broker probes its TLS, password and WebSocket listeners and gives them "
+    "to the kit") {
   workspace ws;
   ws.write("kit/secure.yml", R"(name: private broker listeners (test kit)
 vars: {auth_addrs: "", tls_addrs: "", ca_file: "", username: "", password: "", other: ""}
@@ -137,6 +138,8 @@ testcases:
   CHECK(r.status == 0);
   CHECK(contains(r.out, "\nTLS listener ssl://localhost:"));
   CHECK(contains(r.out, "\npassword listener tcp://127.0.0.1:"));
+  CHECK(contains(r.out, "\nWebSocket listener ws://127.0.0.1:"));
+  CHECK(contains(r.out, "\nsecure WebSocket listener wss://localhost:"));
   CHECK(
       ends_with(r.out, "\n2 of 2 checks hold, 1 skipped (not given: other (--var NAME=VALUE))\n"));
 }

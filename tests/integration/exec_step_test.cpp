@@ -29,7 +29,7 @@ bool process_gone(pid_t pid) {
 }  // namespace
 
 TEST_CASE(
-    "exec: mosquitto_pub fills a queue that persistent_queue registered; a subscriber reads it") {
+    "exec: mosquitto_pub fills a queue that persistent_queue registered, a subscriber reads it") {
   local_broker broker;
   workspace ws;
   ws.write("s.yml", R"(name: exec and mqtt

@@ -119,7 +119,7 @@ TEST_CASE("local_broker: starts and accepts TCP connections") {
   CHECK(fs::is_regular_file(fs::path(broker.directory()) / "mosquitto.conf"));
 }
 
-TEST_CASE("local_broker: stop ends the process and frees the port; start reuses the port") {
+TEST_CASE("local_broker: stop ends the process and frees the port, start reuses the port") {
   local_broker broker;
   const int port = broker.port();
   const pid_t first_pid = broker.pid();

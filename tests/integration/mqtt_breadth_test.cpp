@@ -67,7 +67,7 @@ json round_trip(const std::string& url, const json& extra, const std::string& to
 
 }  // namespace
 
-TEST_CASE("tls: a good CA verifies the broker; ssl:// and mqtts:// both work") {
+TEST_CASE("tls: a good CA verifies the broker, ssl:// and mqtts:// both work") {
   secure_broker broker;
   json tls = {{"tls", {{"caFile", broker.file("ca.crt")}}}};
   auto result = round_trip(broker.tls_url(), tls, "open/tls");
@@ -89,7 +89,7 @@ TEST_CASE("tls: a wrong CA is a clear error naming the verification failure") {
   CHECK(failed["error"].get<std::string>().find("certificate verify failed") != std::string::npos);
 }
 
-TEST_CASE("tls: insecureSkipVerify accepts an unknown CA; verification is on by default") {
+TEST_CASE("tls: insecureSkipVerify accepts an unknown CA, verification is on by default") {
   secure_broker broker;
   json fields = publisher(broker.tls_url(), json::array({{{"topic", "open/x"}}}));
   auto verified = run_step(fields);  // system CAs do not know the test CA
@@ -99,7 +99,7 @@ TEST_CASE("tls: insecureSkipVerify accepts an unknown CA; verification is on by 
   require_ok(run_step(fields));
 }
 
-TEST_CASE("tls: the host name is verified; insecureSkipVerify skips that check too") {
+TEST_CASE("tls: the host name is verified, insecureSkipVerify skips that check too") {
   secure_broker broker;  // the certificate is from the trusted CA, for elsewhere.example only
   json fields = publisher(broker.misnamed_tls_url(), json::array({{{"topic", "open/h"}}}));
   fields["tls"] = {{"caFile", broker.file("ca.crt")}};
@@ -156,7 +156,7 @@ TEST_CASE("tls: alpn offers the listed protocols in the handshake") {
         std::string::npos);
 }
 
-TEST_CASE("tls: mutual TLS needs the client certificate; an encrypted key takes keyPassword") {
+TEST_CASE("tls: mutual TLS needs the client certificate, an encrypted key takes keyPassword") {
   secure_broker broker;
   json fields = publisher(broker.mtls_url(), json::array({{{"topic", "open/m"}}}));
   fields["tls"] = {{"caFile", broker.file("ca.crt")}};
@@ -214,7 +214,7 @@ TEST_CASE("auth: user:password@ in addrs logs in, a wrong one is refused and sho
   require_ok(run_step(fields));
 }
 
-TEST_CASE("acl: a denied publish never arrives; a denied subscription delivers nothing") {
+TEST_CASE("acl: a denied publish never arrives, a denied subscription delivers nothing") {
   secure_broker broker;
   json alice = {{"username", "alice"}, {"password", "wonderland"}};
   json sub = subscriber(broker.tcp_url(), {"readonly/#"});
@@ -260,7 +260,7 @@ TEST_CASE("websockets: ws:// round trip") {
   CHECK(result["messages"] == json::array({"hi"}));
 }
 
-TEST_CASE("websockets: wss:// round trip verified with caFile; a wrong CA is a clear error") {
+TEST_CASE("websockets: wss:// round trip verified with caFile, a wrong CA is a clear error") {
   secure_broker broker;
   json tls = {{"tls", {{"caFile", broker.file("ca.crt")}}}};
   auto result = round_trip(broker.wss_url("localhost"), tls, "plain/wss");
@@ -277,7 +277,7 @@ TEST_CASE("websockets: wss:// round trip verified with caFile; a wrong CA is a c
   CHECK(failed["error"].get<std::string>().find("certificate verify failed") != std::string::npos);
 }
 
-TEST_CASE("will: disconnect abrupt makes the broker publish the will; normal does not") {
+TEST_CASE("will: disconnect abrupt makes the broker publish the will, normal does not") {
   local_broker broker;
   json holder = publisher(broker.url(), json::array({{{"topic", "will/alive"}}}));
   holder["will"] = {{"topic", "will/dead"}, {"payload", "gone"}, {"qos", 1}, {"retained", true}};
@@ -364,7 +364,7 @@ TEST_CASE("codecs: every encoding round trips through the broker") {
   }
 }
 
-TEST_CASE("payload files: bytes relative to the suite; a missing file is a load error") {
+TEST_CASE("payload files: bytes relative to the suite, a missing file is a load error") {
   local_broker broker;
   mqttest::testing::workspace space;
   space.write("data/blob.json", R"({"from": "file"})");
@@ -475,7 +475,7 @@ TEST_CASE("v5: session expiry keeps a persistent session, and ends it") {
   CHECK(after["ignored"] == 0);
 }
 
-TEST_CASE("v5: noLocal keeps a client's own messages away; granted reads right on 3.1.1 and 5") {
+TEST_CASE("v5: noLocal keeps a client's own messages away, granted reads right on 3.1.1 and 5") {
   local_broker broker;
   json sub = subscriber(broker.url(), json::array({{{"filter", "nl/#"}, {"qos", 1}, {"noLocal", true}}}));
   sub["protocolVersion"] = 5;
@@ -546,7 +546,7 @@ TEST_CASE("shared subscriptions: two members of a group split the messages") {
   CHECK(others == 2);
 }
 
-TEST_CASE("expectNoMore: anything after messageLimit fails; messageLimit 0 asserts silence") {
+TEST_CASE("expectNoMore: anything after messageLimit fails, messageLimit 0 asserts silence") {
   local_broker broker;
   json sub = subscriber(broker.url(), {"enm/#"});
   sub["expectNoMore"] = 300;

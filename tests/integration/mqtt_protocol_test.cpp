@@ -163,7 +163,7 @@ TEST_CASE("client id: \"\" is sent empty and the broker's assigned id is in the 
   require_ok(run_step(empty));
 }
 
-TEST_CASE("disconnect: reason 0x04 makes the broker publish the will; 0 does not") {
+TEST_CASE("disconnect: reason 0x04 makes the broker publish the will, 0 does not") {
   local_broker broker;
   json holder = v5(publisher(broker.url(), "dw/alive"));
   holder["will"] = {{"topic", "dw/will"},
@@ -206,7 +206,7 @@ TEST_CASE("disconnect: a session expiry of 0 at DISCONNECT ends a kept session")
   CHECK(ended["connack"]["sessionPresent"] == false);
 }
 
-TEST_CASE("connect: maximumPacketSize keeps larger messages away; the other limits connect") {
+TEST_CASE("connect: maximumPacketSize keeps larger messages away, the other limits connect") {
   local_broker broker;
   json step = v5(subscriber(broker.url(), {"mp/#"}));
   step["publish"] = json::array({{{"topic", "mp/big"}, {"payload", std::string(500, 'x')}}});

@@ -142,7 +142,7 @@ TEST_CASE("mqtt step: a retained message round trip, with details") {
 }
 
 TEST_CASE(
-    "mqtt step: queued messages arrive in order; beyond messageLimit they are counted, not kept") {
+    "mqtt step: queued messages arrive in order, beyond messageLimit they are counted, not kept") {
   local_broker broker;
   // One QoS for all: MQTT orders messages per QoS level only (a QoS 2
   // message reaches the client after its PUBREL, later than a QoS 1 one).

@@ -100,7 +100,7 @@ TEST_CASE("probe --json: mosquitto's versions, CONNACK capabilities and measurem
   CHECK(json::parse(retained.out)["ignored"] == 0);
 }
 
-TEST_CASE("probe: the table names every section; MQTTEST_ADDRS gives the broker") {
+TEST_CASE("probe: the table names every section, MQTTEST_ADDRS gives the broker") {
   local_broker broker;
   workspace ws;
   cli_result r = ws.mqttest("probe --max-payload 4096", "MQTTEST_ADDRS=" + broker.url());

@@ -79,7 +79,7 @@ TEST_CASE("run: a suite passes against a real broker, exit 0 and summary line") 
   CHECK(r.err.empty());
 }
 
-TEST_CASE("run: a directory runs every suite in it, sorted; no path means the current dir") {
+TEST_CASE("run: a directory runs every suite in it, sorted, no path means the current dir") {
   local_broker broker;
   workspace ws;
   ws.write("suites/b.yml", round_trip_suite);
@@ -313,7 +313,7 @@ TEST_CASE("defect 10: a misspelt key is a load error with position and did-you-m
   CHECK(r.out.empty());
 }
 
-TEST_CASE("defect 12: load errors exit 2; failures report file:line") {
+TEST_CASE("defect 12: load errors exit 2, failures report file:line") {
   workspace ws;
   SUBCASE("missing file") {
     cli_result r = ws.mqttest("run nowhere.yml");

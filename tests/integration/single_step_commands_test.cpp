@@ -279,7 +279,7 @@ TEST_CASE("help <command>, --help of every command, --version") {
   CHECK(version.out == "mqttest " MQTTEST_VERSION "\n");
 }
 
-TEST_CASE("run -q prints only failures and the summary; -vv adds timestamped traffic") {
+TEST_CASE("run -q prints only failures and the summary, -vv adds timestamped traffic") {
   local_broker broker;
   workspace ws;
   ws.write("s.yml", R"(name: quiet suite

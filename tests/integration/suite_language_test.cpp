@@ -94,7 +94,7 @@ TEST_CASE("run-time template problems fail the step with a precise message") {
   CHECK(contains(r.out, "range: expected a list, a map or an integer >= 0, got a string (\"abc\")"));
 }
 
-TEST_CASE("step output into variables; a missing path fails naming it") {
+TEST_CASE("step output into variables, a missing path fails naming it") {
   local_broker broker;
   workspace ws;
   ws.write("s.yml", R"Y(vars: {addrs: x}
@@ -135,7 +135,7 @@ testcases:
                  "path \"result.nothing.here\" does not exist in the step's result (and no default)"));
 }
 
-TEST_CASE("variable precedence: suite < --var-from-file < env < --var; testcase vars") {
+TEST_CASE("variable precedence: suite < --var-from-file < env < --var, testcase vars") {
   local_broker broker;
   workspace ws;
   ws.write("vars.yml", "a: file\nb: file\nc: file\n");
@@ -158,7 +158,7 @@ testcases:
   CHECK(r.status == 2);
 }
 
-TEST_CASE("retry: the report shows the number of tries; retry_if stops early") {
+TEST_CASE("retry: the report shows the number of tries, retry_if stops early") {
   local_broker broker;
   workspace ws;
   ws.write("s.yml", suite_with("    clientType: subscriber\n"

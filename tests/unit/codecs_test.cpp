@@ -48,7 +48,7 @@ TEST_CASE("codecs: encode_payload per encoding") {
                        "encoding text needs a string payload", std::invalid_argument);
 }
 
-TEST_CASE("codecs: decode_payload per decoding; undecodable is null") {
+TEST_CASE("codecs: decode_payload per decoding, undecodable is null") {
   json value = {{"a", {1, 2}}};
   auto cbor = json::to_cbor(value);
   auto msgpack = json::to_msgpack(value);

@@ -65,7 +65,7 @@ TEST_CASE("quoted and explicitly tagged scalars are strings") {
   CHECK(r["f"] == "");
 }
 
-TEST_CASE("maps and lists nest; positions are recorded for values and keys") {
+TEST_CASE("maps and lists nest, positions are recorded for values and keys") {
   auto doc = parse_document(
       "name: s\n"
       "testcases:\n"

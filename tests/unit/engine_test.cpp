@@ -98,7 +98,7 @@ const case_report& only_case(const run_report& run) {
 
 }  // namespace
 
-TEST_CASE("registry: fake kinds are found by type; a second kind of the same type is refused") {
+TEST_CASE("registry: fake kinds are found by type, a second kind of the same type is refused") {
   CHECK(fake_kinds().find("fake") == &fake_kind);
   CHECK(fake_kinds().find("mqtt") == nullptr);
   CHECK(fake_kinds().names() == std::vector<std::string>{"fake", "coded"});
@@ -171,7 +171,7 @@ TEST_CASE("a step error fails the step unless an assertion examines result.error
   CHECK(c.steps[3].error == "boom");
 }
 
-TEST_CASE("retry re-runs until the step passes; retry_if stops it early") {
+TEST_CASE("retry re-runs until the step passes, retry_if stops it early") {
   run_report run = run_text(R"(testcases:
 - name: flaky
   steps:
@@ -218,7 +218,7 @@ testcases:
   CHECK(fake_runs.size() == 1);
 }
 
-TEST_CASE("range over a list, a map and an integer; an empty range skips the step") {
+TEST_CASE("range over a list, a map and an integer, an empty range skips the step") {
   run_report run = run_text(R"(vars:
   rooms: [kitchen, hall]
 testcases:

@@ -159,7 +159,7 @@ TEST_CASE("exec: load-time errors name the field") {
   CHECK(validation_error({{"script", "true"}, {"timeout", "{{.t}}"}}) == "<no error>");
 }
 
-TEST_CASE("a step without type is an exec step; without a script it is a clear load error") {
+TEST_CASE("a step without type is an exec step, without a script it is a clear load error") {
   const step_registry kinds{&exec_step_kind};
   temp_dir dir;
   auto write = [&](const std::string& text) {

@@ -267,7 +267,7 @@ TEST_CASE("templating: doubling vars stop at the output size limit, naming it") 
                        template_limit_error);
 }
 
-TEST_CASE("templating: vars that use vars expand in order; cycles are named") {
+TEST_CASE("templating: vars that use vars expand in order, cycles are named") {
   json vars = {{"a", "{{.b}}-a"}, {"b", "{{.c}}-b"}, {"c", "c"}, {"later", "{{.result.x}}"}};
   expand_vars(vars);
   CHECK(vars == json({{"a", "c-b-a"}, {"b", "c-b"}, {"c", "c"}, {"later", "{{.result.x}}"}}));

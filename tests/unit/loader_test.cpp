@@ -160,7 +160,7 @@ TEST_CASE("defaults: suite name from the file stem, numbered test cases, no vars
   CHECK(s.cases[0].steps.empty());
 }
 
-TEST_CASE("suite-level optional keys; empty vars") {
+TEST_CASE("suite-level optional keys, empty vars") {
   temp_dir dir;
   std::string path =
       dir.write("s.yml", "name: n\ndescription: what it does\nversion: 2\nvars:\ntestcases: []\n");

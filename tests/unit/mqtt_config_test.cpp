@@ -91,7 +91,7 @@ TEST_CASE("mqtt config: every field read, keys case-insensitive") {
   CHECK(config.connect_timeout_ms == 100);
 }
 
-TEST_CASE("mqtt config: messages take the step qos by default; scalars become text") {
+TEST_CASE("mqtt config: messages take the step qos by default, scalars become text") {
   json fields = publisher();
   fields["qos"] = 1;
   fields["messages"] =
@@ -414,7 +414,7 @@ TEST_CASE("mqtt config: message payloads: json, encodings, v5 properties") {
         "\"contentType\" is an MQTT 5 feature: set protocolVersion: 5");
 }
 
-TEST_CASE("mqtt config: topics as maps with v5 options; publish only on subscribers") {
+TEST_CASE("mqtt config: topics as maps with v5 options, publish only on subscribers") {
   json fields = subscriber();
   fields["protocolVersion"] = "5";
   fields["qos"] = 1;

@@ -115,7 +115,7 @@ TEST_CASE("connack: session present, reason code and properties") {
         json{{"sessionPresent", false}, {"reasonCode", 0x87}, {"properties", json::object()}});
 }
 
-TEST_CASE("client id: \"\" is sent empty; only a missing clientId is generated") {
+TEST_CASE("client id: \"\" is sent empty, only a missing clientId is generated") {
   json fields = v5_publisher();
   fields["clientId"] = "";
   CHECK(mqttest::parse_mqtt_config(fields, locate).client_id.empty());

@@ -142,7 +142,7 @@ TEST_CASE("yaml report: the same data as the JSON report, strings stay strings")
   CHECK(doc->root == run_to_json(run));
 }
 
-TEST_CASE("tap report: version 13, plan, ok/not ok, SKIP, YAML diagnostics; prove accepts it") {
+TEST_CASE("tap report: version 13, plan, ok/not ok, SKIP, YAML diagnostics, prove accepts it") {
   temp_dir dir;
   std::string failing = tap_report(sample_run(), 0);
   CHECK(failing.rfind("TAP version 13\n1..4\n", 0) == 0);

@@ -386,7 +386,7 @@ TEST_CASE("write_file_atomically") {
   }
 }
 
-TEST_CASE("capped_for_report: arrays past the limit end in \"… and N more\"; the rest is kept") {
+TEST_CASE("capped_for_report: arrays past the limit end in \"… and N more\", the rest is kept") {
   json result = {{"messages", json::array()}, {"topics", {"a", "b"}}, {"received", 5},
                  {"error", ""}, {"granted", {1}}};
   for (int i = 0; i < 5; ++i) result["messages"].push_back(std::to_string(i));
@@ -401,7 +401,7 @@ TEST_CASE("capped_for_report: arrays past the limit end in \"… and N more\"; t
   CHECK(report_array_limit() == 100);
 }
 
-TEST_CASE("reports show capped results; the step report keeps them whole") {
+TEST_CASE("reports show capped results, the step report keeps them whole") {
   step_report step;
   step.name = "big";
   step.result = {{"messages", json::array()}};
