@@ -10,7 +10,9 @@
 #   FUZZ_CORPUS=DIR   keep each target's grown corpus in DIR/<target> across runs
 #   FUZZ_CPU=1        SECONDS is each target's CPU time, not its wall time: the
 #                     target is interrupted when it has used that much, so a run
-#                     beside other work (nice -n 19) still gets its full budget
+#                     beside other work (nice -n 19) still gets its full budget;
+#                     an input then counts as a hang after 300 s, not 10 s (a
+#                     starved process takes that long for a normal one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -53,10 +55,10 @@ fuzz_one() {
     fuzz_suite_loader | fuzz_template | fuzz_assertion | fuzz_result_path)
       dict=(-dict=tests/fuzz/suite.dict) ;;
   esac
-  local bound=(-max_total_time="$seconds")
-  [ -z "${FUZZ_CPU:-}" ] || bound=()
+  local bound=(-max_total_time="$seconds") hang=10
+  [ -z "${FUZZ_CPU:-}" ] || { bound=(); hang=300; }
   local started=$SECONDS
-  "$build/tests/fuzz/$target" "${bound[@]}" -timeout=10 -rss_limit_mb=2048 \
+  "$build/tests/fuzz/$target" "${bound[@]}" -timeout="$hang" -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$crashes/$target-" "${dict[@]}" "$corpus" \
     >"$work/$target.log" 2>&1 &
   local pid=$! ticks=0 budget=$((seconds * $(getconf CLK_TCK))) interrupted=
