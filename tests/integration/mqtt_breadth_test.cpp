@@ -220,7 +220,7 @@ TEST_CASE("acl: a denied publish never arrives, a denied subscription delivers n
   json sub = subscriber(broker.tcp_url(), {"readonly/#"});
   sub.update(alice);
   sub["messageLimit"] = 0;
-  sub["timeout"] = 300;
+  sub["timeout"] = 1000;  // also bounds the SUBACK wait (slow under TSan)
   sub["publish"] = json::array({{{"topic", "readonly/x"}, {"payload", "denied"}, {"qos", 1}}});
   auto result = run_step(sub);
   require_ok(result);
@@ -229,10 +229,10 @@ TEST_CASE("acl: a denied publish never arrives, a denied subscription delivers n
 
   json secret = subscriber(broker.tcp_url(), {"private/#"});
   secret.update(alice);
-  secret["timeout"] = 300;
+  secret["timeout"] = 1000;
   secret["publish"] = json::array({{{"topic", "private/x"}, {"payload", "p"}}});
   auto nothing = run_step(secret);
-  CHECK(nothing["error"] == "received 0 of 1 messages on [private/#] within 300 ms");
+  CHECK(nothing["error"] == "received 0 of 1 messages on [private/#] within 1000 ms");
 }
 
 TEST_CASE("acl: on MQTT 5 a denied QoS 1/2 publish is a step error with the reason code") {
@@ -284,7 +284,7 @@ TEST_CASE("will: disconnect abrupt makes the broker publish the will, normal doe
   require_ok(run_step(holder));
   json watch = subscriber(broker.url(), {"will/dead"});
   watch["messageLimit"] = 0;
-  watch["timeout"] = 200;
+  watch["timeout"] = 1000;
   require_ok(run_step(watch));  // normal disconnect: no will
 
   holder["disconnect"] = "abrupt";
@@ -481,7 +481,7 @@ TEST_CASE("v5: noLocal keeps a client's own messages away, granted reads right o
   sub["protocolVersion"] = 5;
   sub["clientId"] = "nl-client";
   sub["messageLimit"] = 0;
-  sub["timeout"] = 300;
+  sub["timeout"] = 1000;  // also bounds the SUBACK wait (slow under TSan)
   sub["publish"] = json::array({{{"topic", "nl/a"}, {"payload", "mine"}}});
   // The request client has its own id, so noLocal does not hide its messages.
   sub["messageLimit"] = 1;
@@ -492,7 +492,7 @@ TEST_CASE("v5: noLocal keeps a client's own messages away, granted reads right o
   json both = subscriber(broker.url(), json::array({"g/a", {{"filter", "g/b"}, {"qos", 2}}}));
   both["qos"] = 1;
   both["messageLimit"] = 0;
-  both["timeout"] = 50;
+  both["timeout"] = 1000;
   auto v311 = run_step(both);
   require_ok(v311);
   CHECK(v311["granted"] == json::array({1, 2}));
@@ -560,9 +560,9 @@ TEST_CASE("expectNoMore: anything after messageLimit fails, messageLimit 0 asser
   sub["messageLimit"] = 2;
   require_ok(run_step(sub));
   sub["messageLimit"] = 0;
-  sub["timeout"] = 300;
+  sub["timeout"] = 1000;
   auto silent = run_step(sub);
-  CHECK(silent["error"] == "expected no messages on [enm/#] within 300 ms, received 2 (first: "
+  CHECK(silent["error"] == "expected no messages on [enm/#] within 1000 ms, received 2 (first: "
                            "\"enm/a\" (1 bytes))");
 }
 
