@@ -204,12 +204,12 @@ TEST_CASE("mqtt step: messageLimit 0 asserts that nothing arrives within the tim
   local_broker broker;
   json fields = subscriber(broker.url(), {"zero/a"});
   fields["messageLimit"] = 0;
-  fields["timeout"] = 100;
+  fields["timeout"] = 1000;  // also bounds the SUBACK wait (slow under TSan)
   require_ok(run_step(fields));
   require_ok(run_step(publisher(broker, json::array({message("zero/a", "x", 0, true)}))));
   auto result = run_step(fields);
   CHECK(result["error"] ==
-        "expected no messages on [zero/a] within 100 ms, received 1 (first: \"zero/a\" (1 bytes))");
+        "expected no messages on [zero/a] within 1000 ms, received 1 (first: \"zero/a\" (1 bytes))");
   CHECK(result["received"] == 0);
   CHECK(result["ignored"] == 1);
   CHECK(result["topics"] == json::array());
